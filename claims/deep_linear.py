@@ -1,0 +1,585 @@
+"""Claims DL1–DL7: deep linear networks (Saxe, McClelland & Ganguli 2014; THEORY.md, DL).
+
+Each ``_measure_dlk(bits)`` integrates the network's own gradient flow (numerics) and
+compares it with the closed form of :mod:`theory.deep_linear`, looked up at call time
+(``deep_linear.mode_strength``), so a replaced theory function is what gets checked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import mpmath
+import numpy as np
+
+from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from claims.ladder import run_ladder
+from claims.rates import fit_rate
+from claims.setups import balanced_chain, decoupled_two_layer, gaussian_matrix
+from claims.tolerances import theory_precision, trajectory_tolerance
+from numerics.deep_linear import DeepLinearNetwork, balancedness
+from numerics.flows import Crossing
+from numerics.integrate import evaluate_field, integrate
+from theory import deep_linear
+
+SOURCE = "Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of " \
+         "learning in deep linear neural networks; flowcert seed 003"
+SCALAR_NETWORK = DeepLinearNetwork((1, 1, 1))
+
+#: Error amplification A of the DL trajectory budgets (see claims.tolerances). The logistic
+#: flow does not amplify relative state errors (|∂ln u(t)/∂ln u0| = 1 − u/s ≤ 1); a product
+#: of two or three weights adds their relative errors, and an event time's error is the state
+#: error divided by the relative speed, ≥ 0.1 at every crossing used here: A = 10 · 10.
+TRAJECTORY_AMPLIFICATION = 100.0
+
+
+def _mp(value) -> mpmath.mpf:
+    """An exact decimal parameter as mpf at the current precision."""
+    return mpmath.mpf(str(value))
+
+
+def _grid(end, points: int) -> list:
+    return [end * k / (points - 1) for k in range(points)]
+
+
+def _relative(errors: Sequence, scales: Sequence) -> tuple[float, float]:
+    """(max |error|, max |error|/scale) as floats."""
+    absolute = max((abs(e) for e in errors), default=mpmath.mpf(0))
+    relative = max((abs(e) / abs(s) for e, s in zip(errors, scales, strict=True)),
+                   default=mpmath.mpf(0))
+    return float(absolute), float(relative)
+
+
+def _product(state) -> object:
+    return state[0] * state[1]
+
+
+def _scalar_product(variables):
+    return variables[0] * variables[1]
+
+
+# ----------------------------------------------------------------------------- DL1
+
+DL1_CASES = (
+    {"s": "1", "u0": "0.01", "tau": "1"},
+    {"s": "3", "u0": "0.001", "tau": "1"},
+    {"s": "2", "u0": "0.5", "tau": "0.5"},
+    {"s": "0.5", "u0": "0.45", "tau": "2"},
+    {"s": "1", "u0": "1.5", "tau": "1"},
+)
+
+
+def _dl1_case(case: dict, bits: int) -> dict:
+    s, u0, tau = (_mp(case[k]) for k in ("s", "u0", "tau"))
+    horizon = tau * (abs(mpmath.log(s / u0)) + 8) / (2 * s)
+    uf = u0 + (s - u0) * mpmath.mpf(9) / 10
+    events = [Crossing("DL1-transit", _scalar_product, uf)]
+    if u0 < s / 2:
+        events.append(Crossing("DL1-half", _scalar_product, s / 2))
+    root = mpmath.sqrt(u0)
+    trajectory = integrate(SCALAR_NETWORK.vector_field, [root, root], _grid(horizon, 41),
+                           SCALAR_NETWORK.flow_parameters(np.array([[s]]), tau), bits=bits,
+                           events=events)
+    numeric = [_product([mpmath.mpf(x) for x in row]) for row in trajectory.states]
+    predicted = [deep_linear.mode_strength(mpmath.mpf(t), s, u0, tau) for t in trajectory.times]
+    errors = [a - b for a, b in zip(numeric, predicted, strict=True)]
+    scales = list(predicted)
+    event_times = {"transit": (trajectory.events["DL1-transit"],
+                               deep_linear.transit_time(u0, uf, s, tau))}
+    if "DL1-half" in trajectory.events:
+        event_times["half"] = (trajectory.events["DL1-half"], deep_linear.half_time(s, u0, tau))
+    for found, expected in event_times.values():
+        if len(found) != 1:
+            raise AssertionError(f"expected one crossing, found {len(found)}")
+        errors.append(mpmath.mpf(found[0]) - expected)
+        scales.append(expected)
+    return {"errors": errors, "scales": scales, "steps": trajectory.steps,
+            "times": [float(t) for t in trajectory.times], "numeric": list(map(float, numeric)),
+            "predicted": list(map(float, predicted)),
+            "half_time": float(event_times["half"][0][0]) if "half" in event_times else None}
+
+
+def _measure_dl1(bits: int, series: dict | None = None) -> PrecisionRun:
+    errors, scales, steps = [], [], 0
+    with theory_precision(bits):
+        for index, case in enumerate(DL1_CASES):
+            result = _dl1_case(case, bits)
+            errors += result.pop("errors")
+            scales += result.pop("scales")
+            steps = max(steps, result["steps"])
+            if series is not None and bits == 53:
+                series[f"case{index}"] = case | result
+    absolute, relative = _relative(errors, scales)
+    return PrecisionRun(bits, absolute, relative,
+                        trajectory_tolerance(bits, steps, TRAJECTORY_AMPLIFICATION), steps)
+
+
+# ----------------------------------------------------------------------------- DL2
+
+DL2_CASES = (
+    {"s": "1", "a0": "0.3", "b0": "0.05", "tau": "1"},
+    {"s": "2", "a0": "0.1", "b0": "0.4", "tau": "1"},
+    {"s": "1.5", "a0": "0.8", "b0": "0.3", "tau": "0.7"},
+)
+DL2_FRACTIONS = ("0.25", "0.5", "0.9")
+
+
+def _measure_dl2(bits: int, series: dict | None = None) -> PrecisionRun:
+    errors, scales, steps = [], [], 0
+    with theory_precision(bits):
+        for index, case in enumerate(DL2_CASES):
+            s, a0, b0, tau = (_mp(case[k]) for k in ("s", "a0", "b0", "tau"))
+            u0, c = a0 * b0, a0**2 - b0**2
+            levels = [u0 + (s - u0) * _mp(f) for f in DL2_FRACTIONS]
+            events = [Crossing(f"DL2-level{k}", _scalar_product, level)
+                      for k, level in enumerate(levels)]
+            horizon = tau * (abs(mpmath.log(s / u0)) + 8) / s
+            trajectory = integrate(SCALAR_NETWORK.vector_field, [a0, b0], _grid(horizon, 3),
+                                   SCALAR_NETWORK.flow_parameters(np.array([[s]]), tau),
+                                   bits=bits, events=events)
+            steps = max(steps, trajectory.steps)
+            found = [mpmath.mpf(trajectory.events[e.name][0]) for e in events]
+            expected = [deep_linear.unbalanced_time(u0, level, s, c, tau) for level in levels]
+            errors += [a - b for a, b in zip(found, expected, strict=True)]
+            scales += expected
+            if series is not None and bits == 53:
+                series[f"case{index}"] = case | {"levels": list(map(float, levels)),
+                                                 "numeric": list(map(float, found)),
+                                                 "predicted": list(map(float, expected))}
+    absolute, relative = _relative(errors, scales)
+    return PrecisionRun(bits, absolute, relative,
+                        trajectory_tolerance(bits, steps, TRAJECTORY_AMPLIFICATION), steps)
+
+
+# ----------------------------------------------------------------------------- DL3
+
+DL3_SHAPE = {"n_in": 7, "n_hidden": 9, "n_out": 6}
+DL3_SINGULAR_VALUES = ("3", "2", "1.5", "1", "0.7", "0.4")
+DL3_INITIAL_STRENGTHS = ("0.001", "0.01", "0.05", "0.2", "0.5", "0.6")
+DL3_SEED = 2014
+DL3_HORIZON = 6
+DL3_NETWORK = DeepLinearNetwork((DL3_SHAPE["n_in"], DL3_SHAPE["n_hidden"], DL3_SHAPE["n_out"]))
+
+
+def _measure_dl3(bits: int, series: dict | None = None) -> PrecisionRun:
+    with theory_precision(bits):
+        s = [_mp(v) for v in DL3_SINGULAR_VALUES]
+        u0 = [_mp(v) for v in DL3_INITIAL_STRENGTHS]
+        roots = [mpmath.sqrt(v) for v in u0]
+        setup = decoupled_two_layer(s, roots, roots, seed=DL3_SEED, **DL3_SHAPE)
+        trajectory = integrate(DL3_NETWORK.vector_field, DL3_NETWORK.pack(setup["weights"]),
+                               _grid(mpmath.mpf(DL3_HORIZON), 7),
+                               DL3_NETWORK.flow_parameters(setup["target"]), bits=bits)
+        errors, scales, modes = [], [], []
+        for t, state in zip(trajectory.times, trajectory.states, strict=True):
+            weights = DL3_NETWORK.unpack(np.array([mpmath.mpf(x) for x in state], dtype=object))
+            rotated = setup["U"].T @ DL3_NETWORK.end_to_end(weights) @ setup["V"]
+            predicted = [deep_linear.mode_strength(mpmath.mpf(t), s[a], u0[a])
+                         for a in range(len(s))]
+            scale = max(predicted)
+            for (i, j), value in np.ndenumerate(rotated):
+                expected = predicted[i] if i == j else 0
+                errors.append(value - expected)
+                scales.append(scale)
+            modes.append([float(rotated[a, a]) for a in range(len(s))])
+    if series is not None and bits == 53:
+        series["modes"] = {"times": [float(t) for t in trajectory.times], "numeric": modes,
+                           "s": list(map(float, s)), "u0": list(map(float, u0))}
+    absolute, relative = _relative(errors, scales)
+    return PrecisionRun(bits, absolute, relative,
+                        trajectory_tolerance(bits, trajectory.steps, TRAJECTORY_AMPLIFICATION),
+                        trajectory.steps)
+
+
+# ----------------------------------------------------------------------------- DL4
+
+DL4_CASES = (
+    {"s": "1", "u0": "0.05", "depth": 3, "tau": "1"},
+    {"s": "2", "u0": "0.1", "depth": 4, "tau": "1.5"},
+    {"s": "1", "u0": "0.2", "depth": 6, "tau": "1"},
+)
+#: Deep chains integrated at 53 bits only (a 64-factor product at 256 bits adds nothing new).
+DL4_DEEP_CASES = ({"s": "1", "u0": "0.01", "depth": 16, "tau": "1"},
+                  {"s": "1", "u0": "0.01", "depth": 64, "tau": "1"})
+DL4_FRACTIONS = ("0.3", "0.6", "0.9")
+DL4_RATE_DEPTHS = tuple(2**k for k in range(3, 14))
+DL4_RATE_CASE = {"s": "1", "u0": "0.01", "uf": "0.5"}
+
+
+def _chain_product(variables):
+    product = variables[0]
+    for variable in variables[1:]:
+        product = product * variable
+    return product
+
+
+def _measure_dl4(bits: int, series: dict | None = None) -> PrecisionRun:
+    cases = DL4_CASES + (DL4_DEEP_CASES if bits == 53 else ())
+    errors, scales, steps = [], [], 0
+    with theory_precision(bits):
+        for case in cases:
+            s, u0, tau = (_mp(case[k]) for k in ("s", "u0", "tau"))
+            depth = case["depth"]
+            network = DeepLinearNetwork((1,) * (depth + 1))
+            levels = [u0 + (s - u0) * _mp(f) for f in DL4_FRACTIONS]
+            events = [Crossing(f"DL4-level{k}", _chain_product, level)
+                      for k, level in enumerate(levels)]
+            horizon = tau * (1 / (s * u0) + 10) * 3 / depth
+            start = mpmath.root(u0, depth)
+            trajectory = integrate(network.vector_field, [start] * depth, _grid(horizon, 3),
+                                   network.flow_parameters(np.array([[s]]), tau), bits=bits,
+                                   events=events)
+            steps = max(steps, trajectory.steps)
+            found = [mpmath.mpf(trajectory.events[e.name][0]) for e in events]
+            expected = [deep_linear.chain_time(u0, level, s, depth, tau) for level in levels]
+            errors += [a - b for a, b in zip(found, expected, strict=True)]
+            scales += expected
+            if series is not None and bits == 53:
+                series.setdefault("events", []).append(
+                    {"depth": depth, "numeric": list(map(float, found)),
+                     "predicted": list(map(float, expected))})
+    absolute, relative = _relative(errors, scales)
+    return PrecisionRun(bits, absolute, relative,
+                        trajectory_tolerance(bits, steps, TRAJECTORY_AMPLIFICATION), steps)
+
+
+def _dl4_rate_fit():
+    """Relative gap between the exact chain time and its m → ∞ form, fitted against m."""
+    s, u0, uf = (float(DL4_RATE_CASE[k]) for k in ("s", "u0", "uf"))
+    gaps = []
+    for depth in DL4_RATE_DEPTHS:
+        exact = deep_linear.chain_time(u0, uf, s, depth)
+        gaps.append(abs(deep_linear.chain_time_asymptotic(u0, uf, s, depth) - exact) / exact)
+    return fit_rate("relative gap of the m → ∞ chain time", "m", DL4_RATE_DEPTHS, gaps,
+                    predicted=-1.0, limit="infinity")
+
+
+# ----------------------------------------------------------------------------- DL5
+
+DL5_LAYERS = (5, 6, 8, 3)
+DL5_NETWORK = DeepLinearNetwork(DL5_LAYERS)
+DL5_SEED = 5
+DL5_HORIZON = 2
+#: η = 2^-k over a horizon of 1, on the asymptotic tail: at η ≥ 2^-5 the local slopes of
+#: log drift vs log η are still 1.88, 1.49, 1.18 (curvature beyond the fitted correction).
+DL5_STEP_EXPONENTS = tuple(range(6, 16))
+
+
+def _dl5_setup() -> tuple[np.ndarray, np.ndarray]:
+    weights = DL5_NETWORK.pack([gaussian_matrix(r, c, 0.5, DL5_SEED + j)
+                                for j, (r, c) in enumerate(DL5_NETWORK.shapes)])
+    target = gaussian_matrix(*DL5_NETWORK.target_shape, 1.0, DL5_SEED + 100)
+    return weights, target
+
+
+def _balance_drift(weights_now, weights_start) -> tuple:
+    now = balancedness(DL5_NETWORK.unpack(weights_now))
+    start = balancedness(DL5_NETWORK.unpack(weights_start))
+    return max(abs(x) for a, b in zip(now, start, strict=True) for x in (a - b).ravel())
+
+
+def _measure_dl5(bits: int, series: dict | None = None) -> PrecisionRun:
+    with theory_precision(bits):
+        weights, target = _dl5_setup()
+        trajectory = integrate(DL5_NETWORK.vector_field, weights,
+                               _grid(mpmath.mpf(DL5_HORIZON), 9),
+                               DL5_NETWORK.flow_parameters(target), bits=bits)
+        scale = max(abs(x) for matrix in DL5_NETWORK.unpack(weights)
+                    for x in (matrix @ matrix.T).ravel())
+        drifts = [_balance_drift(np.array([mpmath.mpf(x) for x in state], dtype=object),
+                                 weights) for state in trajectory.states]
+    if series is not None:
+        series.setdefault("flow", {})[bits] = {"times": [float(t) for t in trajectory.times],
+                                               "drift": [float(d) for d in drifts]}
+    worst = max(drifts)
+    return PrecisionRun(bits, float(worst), float(worst / scale),
+                        trajectory_tolerance(bits, trajectory.steps, TRAJECTORY_AMPLIFICATION),
+                        trajectory.steps)
+
+
+def _dl5_descent_fit():
+    """Drift of the DL5 quantities under gradient descent over a horizon of 1, vs η."""
+    weights, target = _dl5_setup()
+    start = np.array(weights, dtype=float)
+    target = np.array(target, dtype=float)
+    steps = [2.0**-k for k in DL5_STEP_EXPONENTS]
+    drifts = []
+    for step in steps:
+        iterates = DL5_NETWORK.gradient_descent(start, target, step, round(1 / step))
+        drifts.append(float(_balance_drift(iterates[-1], start)))
+    return fit_rate("balancedness drift of gradient descent over t ∈ [0, 1]", "η", steps,
+                    drifts, predicted=1.0, limit="zero")
+
+
+# ----------------------------------------------------------------------------- DL6
+
+DL6_WIDTH, DL6_DEPTH, DL6_SEED = 3, 3, 6
+DL6_SINGULAR_VALUES = ("1.2", "0.8", "0.5")
+DL6_NETWORK = DeepLinearNetwork((DL6_WIDTH,) * (DL6_DEPTH + 1))
+#: DL6's identity holds for exactly balanced weights; the integrated weights are balanced up
+#: to the trajectory error, which the fractional powers amplify by at most the condition
+#: number of W_eW_eᵀ (below 10 along this run) per factor: A = TRAJECTORY × 10.
+DL6_AMPLIFICATION = TRAJECTORY_AMPLIFICATION * 10
+
+
+def _measure_dl6(bits: int, series: dict | None = None) -> PrecisionRun:
+    with theory_precision(bits):
+        weights = balanced_chain([_mp(v) for v in DL6_SINGULAR_VALUES], DL6_WIDTH, DL6_DEPTH,
+                                 DL6_SEED)
+        target = gaussian_matrix(DL6_WIDTH, DL6_WIDTH, 1.0, DL6_SEED + 100)
+        params = DL6_NETWORK.flow_parameters(target)
+        trajectory = integrate(DL6_NETWORK.vector_field, DL6_NETWORK.pack(weights),
+                               _grid(mpmath.mpf(1), 5), params, bits=bits)
+        errors, scales, norms = [], [], []
+        for state in trajectory.states:
+            state = np.array([mpmath.mpf(x) for x in state], dtype=object)
+            velocity = DL6_NETWORK.unpack(evaluate_field(DL6_NETWORK.vector_field, state,
+                                                         params, bits))
+            matrices = DL6_NETWORK.unpack(state)
+            observed = sum(DL6_NETWORK.end_to_end(matrices[:j] + [velocity[j]]
+                                                  + matrices[j + 1:])
+                           for j in range(DL6_DEPTH))
+            product = DL6_NETWORK.end_to_end(matrices)
+            predicted = deep_linear.end_to_end_velocity(product, product - target, DL6_DEPTH)
+            scale = max(abs(x) for x in predicted.ravel())
+            errors += list((observed - predicted).ravel())
+            scales += [scale] * predicted.size
+            norms.append(float(scale))
+    if series is not None and bits == 53:
+        series["velocity_scale"] = {"times": [float(t) for t in trajectory.times],
+                                    "max_entry": norms}
+    absolute, relative = _relative(errors, scales)
+    return PrecisionRun(bits, absolute, relative,
+                        trajectory_tolerance(bits, trajectory.steps, DL6_AMPLIFICATION),
+                        trajectory.steps)
+
+
+# ----------------------------------------------------------------------------- DL7
+
+DL7_SINGULAR_VALUES = (3.0, 2.0, 1.2, 0.6)
+DL7_LAYERS = (4, 8, 4)
+DL7_INIT_SCALE = 0.01
+DL7_SEED = 7
+DL7_NETWORK = DeepLinearNetwork(DL7_LAYERS)
+
+
+def _mode_crossing(mode: int, u_vector, v_vector):
+    """Event on the mode strength u_αᵀ W2 W1 v_α of DL7's network."""
+    def strength(variables):
+        w1, w2 = DL7_NETWORK.unpack(np.array(variables, dtype=object))
+        n_hidden = w1.shape[0]
+        left = [sum(float(u_vector[i]) * w2[i, h] for i in range(len(u_vector)))
+                for h in range(n_hidden)]
+        right = [sum(w1[h, j] * float(v_vector[j]) for j in range(len(v_vector)))
+                 for h in range(n_hidden)]
+        return sum(a * b for a, b in zip(left, right, strict=True))
+    return strength
+
+
+def _run_dl7(series: dict) -> tuple[bool, list[str], list[float]]:
+    rng = np.random.default_rng(DL7_SEED)
+    n_out, n_in = DL7_NETWORK.target_shape
+    u_basis, _ = np.linalg.qr(rng.standard_normal((n_out, n_out)))
+    v_basis, _ = np.linalg.qr(rng.standard_normal((n_in, n_in)))
+    target = u_basis @ np.diag(DL7_SINGULAR_VALUES) @ v_basis.T
+    weights = DL7_INIT_SCALE * rng.standard_normal(DL7_NETWORK.n_weights)
+    events = [Crossing(f"DL7-seed{DL7_SEED}-mode{a}",
+                       _mode_crossing(a, u_basis[:, a], v_basis[:, a]), s / 2)
+              for a, s in enumerate(DL7_SINGULAR_VALUES)]
+    horizon = 2 * np.log(1 / DL7_INIT_SCALE**2) / min(DL7_SINGULAR_VALUES)
+    times = np.linspace(0, horizon, 801)
+    trajectory = integrate(DL7_NETWORK.vector_field, weights, times,
+                           DL7_NETWORK.flow_parameters(target), events=events)
+    strengths = np.array([np.diag(u_basis.T @ DL7_NETWORK.end_to_end(DL7_NETWORK.unpack(w))
+                                  @ v_basis) for w in trajectory.states])
+    crossings = [trajectory.events[e.name] for e in events]
+    evidence, passed = [], True
+    if any(len(c) != 1 for c in crossings):
+        counts = [len(c) for c in crossings]
+        return False, [f"each mode must cross s/2 exactly once; crossing counts {counts}"], []
+    learning_times = [c[0] for c in crossings]
+    ordered = all(a < b for a, b in zip(learning_times, learning_times[1:], strict=False))
+    evidence.append(f"half-way times {np.round(learning_times, 4).tolist()} for s = "
+                    f"{list(DL7_SINGULAR_VALUES)}: {'increasing' if ordered else 'NOT ordered'}")
+    passed &= ordered
+    for a, s in enumerate(DL7_SINGULAR_VALUES):
+        inflections = _sigmoid_inflections(strengths[:, a], s)
+        passed &= inflections == 1
+        evidence.append(f"mode {a}: {inflections} inflection(s) of u(t) between 5% and 95% "
+                        f"of s (sigmoid: exactly 1)")
+    slope = np.polyfit(np.log(DL7_SINGULAR_VALUES), np.log(learning_times), 1)[0]
+    # t_α ≈ ln(s_α/u0)/(2 s_α): the log factor bends the slope of log t vs log s from −1 by
+    # at most 1/ln(s_min/u0) with u0 ≈ init_scale² × hidden width.
+    bend = 1 / np.log(min(DL7_SINGULAR_VALUES) / (DL7_INIT_SCALE**2 * DL7_LAYERS[1]))
+    scaling = -1 - 0.5 * bend <= slope <= -1 + 2 * bend
+    passed &= scaling
+    evidence.append(f"slope of log t½ vs log s: {slope:.4f}, accepted [{-1 - 0.5 * bend:.3f}, "
+                    f"{-1 + 2 * bend:.3f}] (1/s law up to the ln(s/u0) factor)")
+    series["modes"] = {"times": list(map(float, trajectory.times)),
+                       "strengths": strengths.T.tolist(), "s": list(DL7_SINGULAR_VALUES),
+                       "half_times": list(map(float, learning_times))}
+    return bool(passed), evidence, learning_times
+
+
+def _sigmoid_inflections(strength: np.ndarray, s: float) -> int:
+    """Sign changes of the second difference of u where 0.05 s < u < 0.95 s."""
+    inside = (strength > 0.05 * s) & (strength < 0.95 * s)
+    if not np.any(np.diff(strength[inside]) > 0):
+        return 0
+    curvature = np.diff(strength, 2)[inside[1:-1]]
+    signs = np.sign(curvature[np.abs(curvature) > 0])
+    return int(np.sum(signs[1:] != signs[:-1]))
+
+
+# ----------------------------------------------------------------------------- claims
+
+
+def _exact_outcome(claim_id: str, measure, precisions: Sequence[int], fits=()) -> Outcome:
+    started = time.perf_counter()
+    series: dict = {}
+    runs, passed, evidence = run_ladder(lambda bits: measure(bits, series), precisions)
+    fitted = [fit() for fit in fits]
+    for fit in fitted:
+        evidence.append(f"{fit.name}: slope {fit.slope:.4f}, 99% interval [{fit.low:.4f}, "
+                        f"{fit.high:.4f}], predicted {fit.predicted:g} "
+                        f"({'contained' if fit.passed else 'NOT contained'})")
+    passed = passed and all(fit.passed for fit in fitted)
+    return Outcome(claim_id, passed, runs, fitted, evidence, series,
+                   time.perf_counter() - started)
+
+
+def run_dl7(_precisions: Sequence[int]) -> Outcome:
+    started = time.perf_counter()
+    series: dict = {}
+    passed, evidence, _ = _run_dl7(series)
+    return Outcome("DL7", passed, [], [], evidence, series, time.perf_counter() - started)
+
+
+def _domain_dl1():
+    from hypothesis import strategies as st
+    return st.fixed_dictionaries({"s": st.floats(0.2, 5.0), "ratio": st.floats(1e-3, 0.45),
+                                  "tau": st.floats(0.25, 4.0)})
+
+
+def _domain_chain():
+    from hypothesis import strategies as st
+    return st.fixed_dictionaries({"s": st.floats(0.5, 3.0), "ratio": st.floats(0.02, 0.4),
+                                  "depth": st.integers(3, 8)})
+
+
+def _domain_network():
+    from hypothesis import strategies as st
+    return st.fixed_dictionaries({
+        "layers": st.lists(st.integers(1, 4), min_size=3, max_size=5),
+        "seed": st.integers(0, 2**32 - 1), "scale": st.floats(0.1, 1.0)})
+
+
+_TRAJECTORY_BUDGET = (
+    "relative error ≤ n·ε·A with n the steps taken, ε the engine's local tolerance (DOP853 "
+    "rtol 2.5e-14 at 53 bits, unit roundoff 2^(1−bits) above) and A = 100 (weight products "
+    "and event times; the flow does not amplify relative errors); must also shrink with "
+    "precision")
+
+CLAIMS = (
+    Claim(
+        id="DL1", family="DL", title="Balanced modes learn along a sigmoid",
+        claim_class=ClaimClass.EXACT, provenance="P", source=SOURCE,
+        statement="tau dot(u) = 2u(s-u), quad u(t) = s / (1 + (s/u_0 - 1) e^(-2 s t / tau)), "
+                  "quad t_(1/2) = tau/(2s) ln((s-u_0)/u_0)",
+        theory="theory.deep_linear.mode_strength, half_time and transit_time; dsolve of the "
+               "mode ODE with symbolic self-checks",
+        experiment="the 1-1-1 network (loss ½(s − w₂w₁)², autodiff gradient) from w₁ = w₂ = "
+                   "√u0, for 5 (s, u0, τ) cases including u0 > s; u = w₂w₁ on a 41-point "
+                   "grid; the crossings u = s/2 and u = u0 + 0.9(s − u0) by event detection",
+        comparison="max over grid and events of |numeric − closed form|/|closed form|; "
+                   + _TRAJECTORY_BUDGET,
+        parameters={"cases": DL1_CASES}, run=lambda p: _exact_outcome("DL1", _measure_dl1, p),
+        domain=_domain_dl1),
+    Claim(
+        id="DL2", family="DL", title="Unbalanced modes: τu̇ = √(c²+4u²)(s−u)",
+        claim_class=ClaimClass.EXACT, provenance="D", source=SOURCE,
+        statement="tau dot(u) = sqrt(c^2 + 4u^2)(s-u), quad c = a_0^2 - b_0^2, quad "
+                  "t(u_0 -> u_f) = tau [G(u_f) - G(u_0)], quad G(u) = 1/sqrt(c^2+4s^2) "
+                  "ln((c^2 + 4 s u + sqrt(c^2+4s^2) sqrt(c^2+4u^2))/(s-u))",
+        theory="theory.deep_linear.unbalanced_time (antiderivative checked by differentiation)",
+        experiment="the 1-1-1 network from (w₁, w₂) = (a0, b0), 3 unbalanced cases; times at "
+                   "which u = w₂w₁ crosses u0 + (s − u0)·{0.25, 0.5, 0.9} by event detection",
+        comparison="max relative error of the crossing times; " + _TRAJECTORY_BUDGET,
+        parameters={"cases": DL2_CASES, "fractions": DL2_FRACTIONS},
+        run=lambda p: _exact_outcome("DL2", _measure_dl2, p), domain=_domain_dl1),
+    Claim(
+        id="DL3", family="DL", title="The full matrix flow stays decoupled",
+        claim_class=ClaimClass.EXACT, provenance="P", source=SOURCE,
+        statement="U^T W_2(t) W_1(t) V = op(diag)(u_alpha (t)), quad W_1(0) = R op(diag)(a_0) "
+                  "V^T, quad W_2(0) = U op(diag)(b_0) R^T",
+        theory="theory.deep_linear.mode_strength for each mode",
+        experiment="a 7→9→6 network (117 weights, non-square), Σyx = U S Vᵀ with 6 modes, "
+                   "Haar-random U, V, R built at working precision (seed 2014), balanced "
+                   "a0 = b0 = √u0 (one mode starts above s); 7 output times on [0, 6]",
+        comparison="max over times and entries of |UᵀW₂W₁V − diag(u(t))| / max_α u_α(t); "
+                   + _TRAJECTORY_BUDGET,
+        parameters={**DL3_SHAPE, "s": DL3_SINGULAR_VALUES, "u0": DL3_INITIAL_STRENGTHS,
+                    "seed": DL3_SEED},
+        run=lambda p: _exact_outcome("DL3", _measure_dl3, p), domain=_domain_network),
+    Claim(
+        id="DL4", family="DL", title="Depth-m chains: exact learning time and its m → ∞ form",
+        claim_class=ClaimClass.EXACT, provenance="P+D", source=SOURCE,
+        statement="tau dot(u) = m u^(2-2/m)(s-u), quad t = tau/m [F(u_f) - F(u_0)], quad "
+                  "F(u) = u^(1-p) {}_2F_1(1, 1-p; 2-p; u/s) / ((1-p)s), quad p = 2 - 2/m",
+        theory="theory.deep_linear.chain_time (hyperexpanded derivative checked for m = 3, 4, "
+               "6) and chain_time_asymptotic",
+        experiment="balanced scalar chains of m = 3, 4, 6 weights (and 16, 64 at 53 bits); "
+                   "times at which the product crosses u0 + (s − u0)·{0.3, 0.6, 0.9}; the "
+                   "asymptotic form's relative gap for m = 8 … 8192",
+        comparison="crossing times: " + _TRAJECTORY_BUDGET + "; asymptotic gap: fitted slope "
+                   "in m (with a 1/m correction term), 99% interval must contain −1",
+        parameters={"cases": DL4_CASES, "deep_cases": DL4_DEEP_CASES,
+                    "rate_depths": DL4_RATE_DEPTHS, "rate_case": DL4_RATE_CASE},
+        run=lambda p: _exact_outcome("DL4", _measure_dl4, p, fits=(_dl4_rate_fit,)),
+        domain=_domain_chain),
+    Claim(
+        id="DL5", family="DL", title="Gradient flow conserves balancedness; descent drifts O(η)",
+        claim_class=ClaimClass.EXACT, provenance="P", source=SOURCE,
+        statement="d/(d t) (W_(j+1)^T W_(j+1) - W_j W_j^T) = 0 quad "
+                  "(gradient descent: drift = O(eta))",
+        theory="the identity itself (zero drift); rate 1 in η for descent",
+        experiment="a 5→6→8→3 network (102 weights) from Gaussian init (σ = 0.5, seed 5), "
+                   "random target; drift of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ over t ∈ [0, 2]; "
+                   "gradient descent with η = 2^-6 … 2^-15 over t ∈ [0, 1]",
+        comparison="max drift / max entry of W_jW_jᵀ at t = 0; " + _TRAJECTORY_BUDGET
+                   + "; descent drift: fitted slope in η (with an η correction term), 99% "
+                   "interval must contain 1",
+        parameters={"layers": DL5_LAYERS, "seed": DL5_SEED, "horizon": DL5_HORIZON},
+        run=lambda p: _exact_outcome("DL5", _measure_dl5, p, fits=(_dl5_descent_fit,)),
+        domain=_domain_network),
+    Claim(
+        id="DL6", family="DL", title="End-to-end dynamics of balanced deep linear networks",
+        claim_class=ClaimClass.EXACT, provenance="P", source=SOURCE,
+        statement="(d W_e)/(d t) = -sum_(j=1)^N (W_e W_e^T)^((j-1)/N) nabla ell(W_e) "
+                  "(W_e^T W_e)^((N-j)/N)",
+        theory="theory.deep_linear.end_to_end_velocity (fractional powers by mpmath eigsy); "
+               "scalar case checked symbolically against DL4",
+        experiment="a 3-layer 3×3 network from a balanced init W_j = O_j Σ O_{j−1}ᵀ (seed 6), "
+                   "random target; dW_e/dt from the product rule and the network's own "
+                   "gradient at 5 times on [0, 1]",
+        comparison="max |observed − predicted| / max |predicted|; budget as DL1 with A = 1000 "
+                   "(fractional powers amplify the imbalance by ≤ cond(W_eW_eᵀ) ≤ 10)",
+        parameters={"width": DL6_WIDTH, "depth": DL6_DEPTH, "sigma": DL6_SINGULAR_VALUES,
+                    "seed": DL6_SEED},
+        run=lambda p: _exact_outcome("DL6", _measure_dl6, p), domain=_domain_network),
+    Claim(
+        id="DL7", family="DL", title="From small random init, modes are learned in order of s",
+        claim_class=ClaimClass.QUALITATIVE, provenance="P", source=SOURCE,
+        statement="t_alpha prop 1/s_alpha, quad s_1 > s_2 > ... arrow.r.double "
+                  "t_1 < t_2 < ...",
+        theory="ordering and 1/s scaling (up to the ln(s/u0) factor of DL1's t½)",
+        experiment="a 4→8→4 network from i.i.d. N(0, 0.01²) weights (seed 7), target with "
+                   "s = (3, 2, 1.2, 0.6); mode strengths u_αᵀW₂W₁v_α; their s/2 crossings by "
+                   "event detection",
+        comparison="crossing times strictly increasing; exactly one inflection per mode curve; "
+                   "slope of log t½ vs log s within [−1 − b/2, −1 + 2b], b = 1/ln(s_min/u0)",
+        parameters={"layers": DL7_LAYERS, "s": DL7_SINGULAR_VALUES,
+                    "init_scale": DL7_INIT_SCALE, "seed": DL7_SEED},
+        run=run_dl7, domain=_domain_network),
+)

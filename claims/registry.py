@@ -1,0 +1,21 @@
+"""All claims by id, in catalogue order."""
+
+from __future__ import annotations
+
+from claims import deep_linear
+from claims.base import Claim
+
+CLAIMS: dict[str, Claim] = {claim.id: claim for claim in deep_linear.CLAIMS}
+
+
+class UnknownClaimError(ValueError):
+    """A claim id that is not in the catalogue."""
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The claim with this id (case-insensitive); UnknownClaimError lists the known ids."""
+    key = claim_id.strip().upper()
+    if key not in CLAIMS:
+        raise UnknownClaimError(f"unknown claim id {claim_id!r}; known ids: "
+                                f"{', '.join(CLAIMS)}")
+    return CLAIMS[key]

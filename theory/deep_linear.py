@@ -1,0 +1,220 @@
+"""Deep linear networks: closed forms of claims DL1, DL2, DL4 and DL6 (THEORY.md, family DL).
+
+Symbols: t time, s singular value, u mode strength, u0 = u(0), uf a target strength,
+τ time constant, c = a0² − b0² (DL2), m number of weight matrices (DL4).
+
+Each closed form is checked symbolically by :func:`self_checks` (ODE residual, initial
+condition, inverse relations). The numeric evaluators accept floats or mpmath numbers and
+are accurate to the working precision (see :mod:`theory.evaluation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from theory.evaluation import evaluator, require_finite, require_positive, uses_mpmath
+
+t, s, u0, uf, tau, u, w = sp.symbols("t s u_0 u_f tau u w", positive=True)
+c = sp.Symbol("c", real=True)
+m = sp.Symbol("m", integer=True, positive=True)
+
+# ----------------------------------------------------------------------------- DL1
+#: DL1: τ u̇ = 2u(s − u), u(0) = u0.
+MODE_ODE_RHS = 2 * u * (s - u) / tau
+#: DL1: u(t) = s / (1 + (s/u0 − 1) e^{−2st/τ}).
+MODE_STRENGTH = s / (1 + (s / u0 - 1) * sp.exp(-2 * s * t / tau))
+#: DL1: time from u0 to uf, t = τ/(2s) ln[uf(s − u0)/(u0(s − uf))].
+TRANSIT_TIME = tau / (2 * s) * sp.log(uf * (s - u0) / (u0 * (s - uf)))
+#: DL1: half-way time t½ = τ/(2s) ln((s − u0)/u0) (the transit time to s/2).
+HALF_TIME = sp.simplify(TRANSIT_TIME.subs(uf, s / 2))
+
+# ----------------------------------------------------------------------------- DL2
+#: DL2: unbalanced mode, τ u̇ = √(c² + 4u²)(s − u).
+UNBALANCED_ODE_RHS = sp.sqrt(c**2 + 4 * u**2) * (s - u) / tau
+_coupling = sp.sqrt(c**2 + 4 * s**2)
+#: DL2: an antiderivative G(u) of 1/(√(c² + 4u²)(s − u)) for u < s, so t = τ(G(uf) − G(u0)).
+UNBALANCED_ANTIDERIVATIVE = sp.log(
+    (c**2 + 4 * s * u + _coupling * sp.sqrt(c**2 + 4 * u**2)) / (s - u)) / _coupling
+
+# ----------------------------------------------------------------------------- DL4
+#: DL4: depth-m balanced chain, τ u̇ = m u^{2−2/m}(s − u).
+CHAIN_ODE_RHS = m * u ** (2 - 2 / m) * (s - u) / tau
+_p = 2 - 2 / m
+#: DL4: F(u) = u^{1−p} ₂F₁(1, 1−p; 2−p; u/s) / ((1−p)s), p = 2 − 2/m; t = (τ/m)(F(uf) − F(u0)).
+CHAIN_ANTIDERIVATIVE = (u ** (1 - _p) * sp.hyper([1, 1 - _p], [2 - _p], u / s)
+                        / ((1 - _p) * s))
+#: DL4 (m → ∞, rate 1): m t/τ → 1/(s u0) − 1/(s uf) + s^{−2} ln(uf(s − u0)/(u0(s − uf))).
+CHAIN_TIME_LIMIT = (1 / (s * u0) - 1 / (s * uf)
+                    + sp.log(uf * (s - u0) / (u0 * (s - uf))) / s**2)
+
+
+def derive_mode_strength() -> sp.Expr:
+    """Solve DL1's ODE with SymPy's dsolve and the initial condition u(0) = u0."""
+    function = sp.Function("u")
+    solution = sp.dsolve(sp.Eq(tau * function(t).diff(t), 2 * function(t) * (s - function(t))),
+                         function(t), ics={function(0): u0})
+    return solution.rhs
+
+
+def _is_zero(expression: sp.Expr) -> bool:
+    return sp.simplify(expression) == 0
+
+
+def self_checks() -> dict[str, bool]:
+    """Symbolic identities behind DL1, DL2, DL4, DL6; every value must be True."""
+    z = sp.Symbol("z", positive=True)
+    chain_derivative = {
+        depth: sp.simplify(sp.hyperexpand(sp.diff(CHAIN_ANTIDERIVATIVE.subs(m, depth), u))
+                           - 1 / (u ** (2 - sp.Rational(2, depth)) * (s - u)))
+        for depth in (3, 4, 6)}
+    scalar_chain = m * w ** (m - 1) * (w ** (m - 1) * (s - w**m))  # d(w^m)/dt, ẇ = −∂ℓ/∂w
+    return {
+        "DL1 dsolve solution equals the stated closed form":
+            _is_zero(derive_mode_strength() - MODE_STRENGTH),
+        "DL1 ODE residual τu̇ − 2u(s−u) vanishes":
+            _is_zero(tau * sp.diff(MODE_STRENGTH, t) - 2 * MODE_STRENGTH * (s - MODE_STRENGTH)),
+        "DL1 initial condition u(0) = u0": _is_zero(MODE_STRENGTH.subs(t, 0) - u0),
+        "DL1 transit time inverts u(t): t(u(t)) = t":
+            _is_zero(sp.expand_log(sp.simplify(TRANSIT_TIME.subs(uf, MODE_STRENGTH)),
+                                   force=True) - t),
+        "DL1 u(t½) = s/2": _is_zero(MODE_STRENGTH.subs(t, HALF_TIME) - s / 2),
+        "DL1 ü = (∂u̇/∂u)u̇ vanishes only at u = s/2 and at the fixed point u = s":
+            set(sp.solve(sp.diff(MODE_ODE_RHS, u) * MODE_ODE_RHS, u)) == {s / 2, s},
+        "DL2 dG/du = 1/(√(c²+4u²)(s−u))":
+            _is_zero(sp.diff(UNBALANCED_ANTIDERIVATIVE, u)
+                     - 1 / (sp.sqrt(c**2 + 4 * u**2) * (s - u))),
+        "DL2 at c = 0 reduces to DL1's ODE":
+            _is_zero(UNBALANCED_ODE_RHS.subs(c, 0) - MODE_ODE_RHS),
+        "DL4 dF/du = 1/(u^p (s−u)) for m = 3, 4, 6":
+            all(value == 0 for value in chain_derivative.values()),
+        "DL4 at m = 2 is DL1's ODE": _is_zero(CHAIN_ODE_RHS.subs(m, 2) - MODE_ODE_RHS),
+        "DL4 limit m → ∞ of the integrand m/(τu̇) of m·t/τ is 1/(u²(s−u))":
+            _is_zero(sp.limit((m / (tau * CHAIN_ODE_RHS)).subs(u, z), m, sp.oo)
+                     - 1 / (z**2 * (s - z))),
+        "DL4 the m → ∞ limit integrates to CHAIN_TIME_LIMIT":
+            _is_zero(sp.diff(CHAIN_TIME_LIMIT, uf) - 1 / (uf**2 * (s - uf))),
+        "DL6 scalar balanced chain: d(w^m)/dt = m u^{2−2/m}(s−u)":
+            _is_zero(sp.powsimp(scalar_chain.subs(w, u ** (1 / m)), force=True)
+                     - CHAIN_ODE_RHS.subs(tau, 1)),
+    }
+
+
+# ----------------------------------------------------------------------------- evaluators
+
+_mode_strength = evaluator(MODE_STRENGTH, (t, s, u0, tau))
+_transit_time = evaluator(TRANSIT_TIME, (u0, uf, s, tau))
+_unbalanced_antiderivative = evaluator(UNBALANCED_ANTIDERIVATIVE, (u, s, c))
+_chain_antiderivative = evaluator(CHAIN_ANTIDERIVATIVE, (u, s, m))
+_chain_time_limit = evaluator(CHAIN_TIME_LIMIT, (u0, uf, s))
+
+
+def mode_strength(t, s, u0, tau=1):
+    """DL1: u(t) = s / (1 + (s/u0 − 1) e^{−2st/τ}) for a balanced mode (u0 > 0, s > 0, τ > 0)."""
+    require_finite(t=t)
+    require_positive(s=s, u0=u0, tau=tau)
+    return _mode_strength(t, s, u0, tau)
+
+
+def half_time(s, u0, tau=1):
+    """DL1: t½ = τ/(2s) ln((s − u0)/u0), the time u takes to reach s/2 (needs 0 < u0 < s)."""
+    return transit_time(u0, s / 2, s, tau)
+
+
+def transit_time(u0, uf, s, tau=1):
+    """DL1: t = τ/(2s) ln[uf(s − u0)/(u0(s − uf))], time from u0 to uf (same side of s)."""
+    _check_transit(u0, uf, s, tau)
+    return _transit_time(u0, uf, s, tau)
+
+
+def unbalanced_time(u0, uf, s, c, tau=1):
+    """DL2: time for τu̇ = √(c² + 4u²)(s − u) to go from u0 to uf, τ(G(uf) − G(u0)).
+
+    Needs 0 < u0, uf < s (the antiderivative G is written for u < s); c = a0² − b0².
+    """
+    require_finite(c=c)
+    _check_transit(u0, uf, s, tau, below_only=True)
+    return tau * (_unbalanced_antiderivative(uf, s, c) - _unbalanced_antiderivative(u0, s, c))
+
+
+def chain_time(u0, uf, s, depth, tau=1):
+    """DL4: time for τu̇ = m u^{2−2/m}(s − u) to go from u0 to uf, (τ/m)(F(uf) − F(u0)).
+
+    ``depth`` = m ≥ 2 weight matrices (m = 2 is DL1's transit time); 0 < u0, uf < s.
+    """
+    _check_depth(depth)
+    if depth == 2:
+        return transit_time(u0, uf, s, tau)
+    _check_transit(u0, uf, s, tau, below_only=True)
+    difference = (_chain_antiderivative(uf, s, depth) - _chain_antiderivative(u0, s, depth))
+    return tau * difference / depth
+
+
+def chain_time_asymptotic(u0, uf, s, depth, tau=1):
+    """DL4, m → ∞: t ≈ (τ/m)[1/(s u0) − 1/(s uf) + s^{−2} ln(uf(s − u0)/(u0(s − uf)))]."""
+    _check_depth(depth)
+    _check_transit(u0, uf, s, tau, below_only=True)
+    return tau * _chain_time_limit(u0, uf, s) / depth
+
+
+def end_to_end_velocity(product: np.ndarray, loss_gradient: np.ndarray, depth: int) -> np.ndarray:
+    """DL6: dW_e/dt = −Σ_{j=1..N} (W_eW_eᵀ)^{(j−1)/N} ∇ℓ(W_e) (W_eᵀW_e)^{(N−j)/N}.
+
+    ``product`` (W_e) and ``loss_gradient`` (∇ℓ at W_e) are arrays of floats or mpf;
+    evaluated in mpmath at the current precision; returns an object array of mpf.
+    """
+    _check_depth(depth, minimum=1)
+    product = np.asarray(product, dtype=object)
+    gradient = np.asarray(loss_gradient, dtype=object)
+    if product.shape != gradient.shape or product.ndim != 2:
+        raise ValueError("product and loss_gradient must be matrices of the same shape")
+    left_gram, right_gram = product @ product.T, product.T @ product
+    total = np.zeros(product.shape, dtype=object)
+    for j in range(1, depth + 1):
+        left = symmetric_power(left_gram, mpmath.mpf(j - 1) / depth)
+        right = symmetric_power(right_gram, mpmath.mpf(depth - j) / depth)
+        total = total - left @ gradient @ right
+    return total
+
+
+def symmetric_power(matrix: np.ndarray, exponent) -> np.ndarray:
+    """M^exponent for symmetric positive semi-definite M (object array), exponent ≥ 0.
+
+    Eigen-decomposition in mpmath at the current precision; eigenvalues that rounding
+    pushed below zero are clamped to zero. M^0 = I.
+    """
+    size = matrix.shape[0]
+    if exponent == 0:
+        return np.array([[mpmath.mpf(i == j) for j in range(size)] for i in range(size)],
+                        dtype=object)
+    eigenvalues, vectors = mpmath.eigsy(mpmath.matrix(matrix.tolist()))
+    powered = np.array([mpmath.power(max(eigenvalues[k], 0), exponent) for k in range(size)],
+                       dtype=object)
+    basis = np.array(vectors.tolist(), dtype=object)
+    return (basis * powered) @ basis.T
+
+
+def _check_depth(depth, minimum: int = 2) -> None:
+    if isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < minimum:
+        raise ValueError(f"depth must be an integer ≥ {minimum}, got {depth!r}")
+
+
+def _check_transit(u0, uf, s, tau, below_only: bool = False) -> None:
+    require_positive(u0=u0, uf=uf, s=s, tau=tau)
+    if below_only and not (u0 < s and uf < s):
+        raise ValueError(f"need 0 < u0, uf < s, got u0={u0}, uf={uf}, s={s}")
+    if u0 == s or uf == s or (u0 < s) != (uf < s):
+        raise ValueError(f"u0 and uf must lie on the same side of s (u never crosses s), "
+                         f"got u0={u0}, uf={uf}, s={s}")
+
+
+#: Public evaluators by claim id, for readers looking for "the theory side of DLk".
+EVALUATORS: dict[str, tuple[Callable, ...]] = {
+    "DL1": (mode_strength, half_time, transit_time),
+    "DL2": (unbalanced_time,),
+    "DL4": (chain_time, chain_time_asymptotic),
+    "DL6": (end_to_end_velocity,),
+}
