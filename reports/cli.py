@@ -1,0 +1,118 @@
+"""The ``flowcert`` command: list, check, report.
+
+Exit status: 0 every claim checked passed, 1 some claim failed, 2 bad usage or input
+(one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+DEFAULT_REPORT = Path("flowcert-report") / "flowcert-report.pdf"
+
+
+class UsageError(Exception):
+    """Bad command-line usage or input; reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="flowcert", description="Check closed-form claims about the "
+                     "learning dynamics of neural networks against high-precision numerics.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("list", help="one line per claim: id, class, provenance, title")
+    check = commands.add_parser("check", help="run claims and print a verdict table")
+    check.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
+    check.add_argument("--precision", nargs="+", type=int, metavar="BITS",
+                       help="precision ladder in bits (default: 53 113 256)")
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+    check.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    report = commands.add_parser("report", help="run all claims, write the PDF and JSON")
+    report.add_argument("--out", type=Path, default=DEFAULT_REPORT, metavar="FILE.pdf",
+                        help=f"PDF path (default: {DEFAULT_REPORT}); the JSON goes beside it")
+    report.add_argument("--precision", nargs="+", type=int, metavar="BITS",
+                        help="precision ladder in bits (default: 53 113 256)")
+    report.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def _list() -> int:
+    from claims.registry import CLAIMS
+    for claim in CLAIMS.values():
+        print(f"{claim.id:<6}{claim.claim_class:<13}[{claim.provenance}]  {claim.title}")
+    return EXIT_PASS
+
+
+def _verdict_table(document: dict) -> str:
+    lines = [f"{'id':<6}{'class':<13}{'verdict':<9}{'bits':>6}{'rel. error':>12}"
+             f"{'tolerance':>12}"]
+    for entry in document["claims"]:
+        runs = entry["runs"] or [None]
+        for index, run in enumerate(runs):
+            head = (f"{entry['id']:<6}{entry['class']:<13}{entry['verdict'].upper():<9}"
+                    if index == 0 else " " * 28)
+            if run is None:
+                lines.append(head + f"{'-':>6}{'-':>12}{'-':>12}")
+            else:
+                lines.append(head + f"{run['precision_bits']:>6}{run['max_rel_error']:>12.3g}"
+                             f"{run['tolerance']:>12.3g}")
+        for line in entry["evidence"]:
+            if entry["verdict"] == "fail" or "interval" in line or not entry["runs"]:
+                lines.append(" " * 6 + line)
+    summary = document["summary"]
+    lines.append(f"{summary['passed']} passed, {summary['failed']} failed")
+    return "\n".join(lines)
+
+
+def _check(args) -> int:
+    from reports.results import results_document
+    from reports.runner import resolve_claims, resolve_precisions, run_claims
+    claims = resolve_claims(args.ids)
+    precisions = resolve_precisions(args.precision)
+    outcomes = run_claims(claims, precisions, progress=None if args.quiet else sys.stderr)
+    document = results_document(claims, outcomes, precisions)
+    print(json.dumps(document, indent=2) if args.json else _verdict_table(document))
+    return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
+
+
+def _report(args) -> int:
+    from reports.pdf import write_report
+    from reports.results import results_document, write_results
+    from reports.runner import resolve_claims, resolve_precisions, run_claims
+    if args.out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must name a .pdf file, got {args.out}")
+    claims = resolve_claims([])
+    precisions = resolve_precisions(args.precision)
+    progress = None if args.quiet else sys.stderr
+    outcomes = run_claims(claims, precisions, progress=progress)
+    document = results_document(claims, outcomes, precisions)
+    json_path = args.out.with_suffix(".json")
+    write_results(json_path, document)
+    write_report(args.out, claims, outcomes, document)
+    print(_verdict_table(document))
+    print(f"wrote {args.out} and {json_path}")
+    return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``flowcert`` console script."""
+    try:
+        args = _parser().parse_args(argv)
+        command = {"list": _list, "check": _check, "report": _report}[args.command]
+        return command(args) if args.command != "list" else command()
+    except (UsageError, ValueError) as error:
+        print(f"flowcert: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
