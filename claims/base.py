@@ -77,8 +77,8 @@ class Outcome:
         return {
             "id": self.claim_id,
             "verdict": self.verdict,
-            "runs": [asdict(r) | {"passed": r.passed} for r in self.runs],
-            "fits": [asdict(f) | {"passed": f.passed} for f in self.fits],
+            "runs": [asdict(r) | {"passed": bool(r.passed)} for r in self.runs],
+            "fits": [asdict(f) | {"passed": bool(f.passed)} for f in self.fits],
             "evidence": self.evidence,
             "seconds": round(self.seconds, 3),
         }

@@ -500,8 +500,8 @@ CLAIMS = (
         id="DL2", family="DL", title="Unbalanced modes: τu̇ = √(c²+4u²)(s−u)",
         claim_class=ClaimClass.EXACT, provenance="D", source=SOURCE,
         statement="tau dot(u) = sqrt(c^2 + 4u^2)(s-u), quad c = a_0^2 - b_0^2, quad "
-                  "t(u_0 -> u_f) = tau [G(u_f) - G(u_0)], quad G(u) = 1/sqrt(c^2+4s^2) "
-                  "ln((c^2 + 4 s u + sqrt(c^2+4s^2) sqrt(c^2+4u^2))/(s-u))",
+                  "t(u_0 -> u_f) = tau [G(u_f) - G(u_0)], quad G(u) = frac(1, sqrt(c^2+4s^2)) "
+                  "ln frac(c^2 + 4 s u + sqrt(c^2+4s^2) sqrt(c^2+4u^2), s-u)",
         theory="theory.deep_linear.unbalanced_time (antiderivative checked by differentiation)",
         experiment="the 1-1-1 network from (w₁, w₂) = (a0, b0), 3 unbalanced cases; times at "
                    "which u = w₂w₁ crosses u0 + (s − u0)·{0.25, 0.5, 0.9} by event detection",
@@ -511,8 +511,8 @@ CLAIMS = (
     Claim(
         id="DL3", family="DL", title="The full matrix flow stays decoupled",
         claim_class=ClaimClass.EXACT, provenance="P", source=SOURCE,
-        statement="U^T W_2(t) W_1(t) V = op(diag)(u_alpha (t)), quad W_1(0) = R op(diag)(a_0) "
-                  "V^T, quad W_2(0) = U op(diag)(b_0) R^T",
+        statement="U^T W_2(t) W_1(t) V = op(\"diag\")(u_alpha (t)), quad "
+                  "W_1(0) = R op(\"diag\")(a_0) V^T, quad W_2(0) = U op(\"diag\")(b_0) R^T",
         theory="theory.deep_linear.mode_strength for each mode",
         experiment="a 7→9→6 network (117 weights, non-square), Σyx = U S Vᵀ with 6 modes, "
                    "Haar-random U, V, R built at working precision (seed 2014), balanced "
@@ -526,7 +526,8 @@ CLAIMS = (
         id="DL4", family="DL", title="Depth-m chains: exact learning time and its m → ∞ form",
         claim_class=ClaimClass.EXACT, provenance="P+D", source=SOURCE,
         statement="tau dot(u) = m u^(2-2/m)(s-u), quad t = tau/m [F(u_f) - F(u_0)], quad "
-                  "F(u) = u^(1-p) {}_2F_1(1, 1-p; 2-p; u/s) / ((1-p)s), quad p = 2 - 2/m",
+                  "F(u) = frac(u^(1-p), (1-p) s) thin attach(F, bl: 2, br: 1) "
+                  "lr((1, 1-p \";\" 2-p \";\" u/s)), quad p = 2 - 2/m",
         theory="theory.deep_linear.chain_time (hyperexpanded derivative checked for m = 3, 4, "
                "6) and chain_time_asymptotic",
         experiment="balanced scalar chains of m = 3, 4, 6 weights (and 16, 64 at 53 bits); "
@@ -541,8 +542,8 @@ CLAIMS = (
     Claim(
         id="DL5", family="DL", title="Gradient flow conserves balancedness; descent drifts O(η)",
         claim_class=ClaimClass.EXACT, provenance="P", source=SOURCE,
-        statement="d/(d t) (W_(j+1)^T W_(j+1) - W_j W_j^T) = 0 quad "
-                  "(gradient descent: drift = O(eta))",
+        statement="d/(d t) (W_(j+1)^T W_(j+1) - W_j W_j^T) = 0, quad "
+                  "\"gradient descent:\" thick Delta(W_(j+1)^T W_(j+1) - W_j W_j^T) = O(eta)",
         theory="the identity itself (zero drift); rate 1 in η for descent",
         experiment="a 5→6→8→3 network (102 weights) from Gaussian init (σ = 0.5, seed 5), "
                    "random target; drift of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ over t ∈ [0, 2]; "

@@ -12,8 +12,8 @@ finder on its dense output: SciPy's Brent iteration (float64) and heyoka's polyn
 root isolation on the Taylor expansion (full working precision). Compiled integrators are
 cached per (field key, event names, engine, bits). MPFR integrators are always built in
 heyoka's compact mode: without it, code generation for the high Taylor orders used at
-113+ bits took 130 s for a 2-state system (0.2 s in compact mode); parameters, initial state and event
-values are set at run time, so a new example never recompiles.
+113+ bits took 130 s for a 2-state system (0.2 s in compact mode). Parameters, initial
+state and event values are set at run time, so a new example never recompiles.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from theory.evaluation import evaluator, require_finite, require_positive, uses_mpmath
+from theory.evaluation import evaluator, require_finite, require_positive
 
 t, s, u0, uf, tau, u, w = sp.symbols("t s u_0 u_f tau u w", positive=True)
 c = sp.Symbol("c", real=True)
