@@ -34,7 +34,6 @@ from importlib import metadata
 import heyoka as hy
 import mpmath
 import numpy as np
-import scipy
 
 from numerics import integrate as integration
 from numerics.deep_linear import DeepLinearNetwork
@@ -91,10 +90,10 @@ def first_and_cached(run: Callable[[], object], repeats: int) -> Timing:
 
 
 def first_and_best(run: Callable[[], object], repeats: int) -> Timing:
-    """Time ``run`` once, then the best of ``repeats`` more (for solvers without a cache)."""
+    """The first of ``repeats`` calls and the best of them (for solvers without a cache)."""
     first, result = timed(run)
     best = first
-    for _ in range(repeats):
+    for _ in range(repeats - 1):
         seconds, result = timed(run)
         best = min(best, seconds)
     return Timing(first, best, result)
@@ -134,10 +133,11 @@ def print_table(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A left-aligned plain-text table."""
     widths = [max(len(str(row[i])) for row in [headings, *rows]) for i in range(len(headings))]
     for row in [headings, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)))
+        cells = (str(cell).ljust(w) for cell, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
 
 
-def seconds(value: float) -> str:
+def fmt_seconds(value: float) -> str:
     return f"{value:.4g}"
 
 
@@ -188,7 +188,7 @@ def product_at_end(state: Sequence) -> mpmath.mpf:
 
 def dl1_row(label: str, precision: str, timing: Timing, steps: object, u: mpmath.mpf,
             exact: mpmath.mpf) -> list[str]:
-    return [label, precision, seconds(timing.first), seconds(timing.cached), str(steps),
+    return [label, precision, fmt_seconds(timing.first), fmt_seconds(timing.cached), str(steps),
             mpmath.nstr(u, 22), mpmath.nstr(relative_error(u, exact), 3)]
 
 
@@ -287,7 +287,7 @@ def bench_dl3(repeats: int) -> None:
         order = taylor_order(problem.field, bits) if engine == "taylor" else "8(5,3)"
         results[engine, bits] = (timing, order)
     reference = final_state(results["taylor", 256][0].result)
-    rows = [[engine, str(bits), seconds(timing.first), seconds(timing.cached),
+    rows = [[engine, str(bits), fmt_seconds(timing.first), fmt_seconds(timing.cached),
              str(timing.result.steps), order, deviation(final_state(timing.result), reference)]
             for (engine, bits), (timing, order) in results.items()]
     print_table(["engine", "bits", "first call [s]", "cached [s]", "steps", "order",

@@ -231,8 +231,11 @@ def _run_taylor(vector_field, initial_state, times, params, bits, events, max_st
         budget["steps"] += 1
         return budget["steps"] <= max_steps
 
-    grid = _convert(times, bits)
+    starts_at_zero = times[0] == 0
+    grid = _convert(times if starts_at_zero else [0, *times], bits)
     outcome, min_h, max_h, steps, _, states = ta.propagate_grid(grid, callback=within_budget)
+    if not starts_at_zero:
+        grid, states = grid[1:], states[1:]
     if outcome != hy.taylor_outcome.time_limit:
         raise IntegrationError("Taylor integration did not reach the final time",
                                engine="taylor", bits=bits, outcome=outcome,
