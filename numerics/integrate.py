@@ -145,7 +145,7 @@ def _run_dop853(vector_field, initial_state, times, params, bits, events, max_st
                                max_steps=max_steps)
     found = {e.name: [float(t) for t in ts] for e, ts in
              zip(events, result.t_events or [], strict=False)}
-    return Trajectory(times=list(t_eval), states=result.y.T.copy(), events=found,
+    return Trajectory(times=[float(t) for t in t_eval], states=result.y.T.copy(), events=found,
                       bits=bits, engine="dop853", steps=steps, rhs_evaluations=result.nfev)
 
 

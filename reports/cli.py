@@ -42,10 +42,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--precision", nargs="+", type=int, metavar="BITS",
                         help="precision ladder in bits (default: 53 113 256)")
     report.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    diff = commands.add_parser("diff", help="regressions between two results files "
+                               "(exit 1 if any)")
+    diff.add_argument("old", type=Path, metavar="OLD.json")
+    diff.add_argument("new", type=Path, metavar="NEW.json")
+    diff.add_argument("--factor", type=float, default=10.0,
+                      help="flag errors that grew by more than this factor (default 10)")
+    golden = commands.add_parser("golden", help="compare derivations with their pinned "
+                                 "golden values (exit 1 on a change)")
+    golden.add_argument("--regenerate", action="store_true",
+                        help="rewrite the golden file from the current derivations")
+    golden.add_argument("--file", type=Path, default=None, metavar="JSON",
+                        help="golden file (default: golden/derivations.json in the checkout)")
     return parser
 
 
-def _list() -> int:
+def _list(_args) -> int:
     from claims.registry import CLAIMS
     for claim in CLAIMS.values():
         print(f"{claim.id:<6}{claim.claim_class:<13}[{claim.provenance}]  {claim.title}")
@@ -103,12 +115,35 @@ def _report(args) -> int:
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
 
 
+def _diff(args) -> int:
+    from reports.diff import diff_results, load_results
+    lines = diff_results(load_results(args.old), load_results(args.new), args.factor)
+    for line in lines:
+        print(line)
+    print(f"{len(lines)} regression(s) from {args.old} to {args.new}")
+    return EXIT_FAIL if lines else EXIT_PASS
+
+
+def _golden(args) -> int:
+    from reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
+    path = args.file or GOLDEN_PATH
+    if args.regenerate:
+        print(f"pinned {regenerate_golden(path)} derivations in {path}")
+        return EXIT_PASS
+    problems = compare_golden(path)
+    for problem in problems:
+        print(problem)
+    print(f"golden values: {len(problems)} difference(s) against {path}")
+    return EXIT_FAIL if problems else EXIT_PASS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``flowcert`` console script."""
     try:
         args = _parser().parse_args(argv)
-        command = {"list": _list, "check": _check, "report": _report}[args.command]
-        return command(args) if args.command != "list" else command()
+        command = {"list": _list, "check": _check, "report": _report,
+                   "golden": _golden, "diff": _diff}[args.command]
+        return command(args)
     except (UsageError, ValueError) as error:
         print(f"flowcert: error: {error}", file=sys.stderr)
         return EXIT_USAGE

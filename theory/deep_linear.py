@@ -16,6 +16,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from theory.derivations import Derivation
 from theory.evaluation import evaluator, require_finite, require_positive
 
 t, s, u0, uf, tau, u, w = sp.symbols("t s u_0 u_f tau u w", positive=True)
@@ -218,3 +219,27 @@ EVALUATORS: dict[str, tuple[Callable, ...]] = {
     "DL4": (chain_time, chain_time_asymptotic),
     "DL6": (end_to_end_velocity,),
 }
+
+
+def _points(*assignments: str) -> tuple[dict, ...]:
+    """Points written as "name=value name=value" strings of exact rationals."""
+    return tuple(dict(pair.split("=") for pair in text.split()) for text in assignments)
+
+
+#: Derived expressions pinned by value (theory.derivations, reports.golden).
+DERIVATIONS = (
+    Derivation("DL1 mode strength u(t)", "DL1", MODE_STRENGTH,
+               _points("t=3/4 s=2 u_0=1/10 tau=1", "t=2 s=1/2 u_0=3/4 tau=3/2")),
+    Derivation("DL1 transit time", "DL1", TRANSIT_TIME,
+               _points("u_0=1/100 u_f=1/2 s=1 tau=1", "u_0=3/2 u_f=11/10 s=1 tau=2")),
+    Derivation("DL1 half time", "DL1", HALF_TIME, _points("u_0=1/100 s=1 tau=1",
+                                                          "u_0=1/7 s=3 tau=1/2")),
+    Derivation("DL2 antiderivative G(u)", "DL2", UNBALANCED_ANTIDERIVATIVE,
+               _points("u=1/3 s=1 c=1/5", "u=1/10 s=2 c=-3/2")),
+    Derivation("DL4 antiderivative F(u), m = 3", "DL4", CHAIN_ANTIDERIVATIVE.subs(m, 3),
+               _points("u=1/3 s=1", "u=1/20 s=2")),
+    Derivation("DL4 antiderivative F(u), m = 7", "DL4", CHAIN_ANTIDERIVATIVE.subs(m, 7),
+               _points("u=1/3 s=1", "u=1/20 s=2")),
+    Derivation("DL4 m → ∞ time limit", "DL4", CHAIN_TIME_LIMIT,
+               _points("u_0=1/100 u_f=1/2 s=1", "u_0=1/5 u_f=9/10 s=3")),
+)

@@ -1,0 +1,59 @@
+"""Regression between two results files: verdict changes and errors that grew."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reports.results import SCHEMA
+
+DEFAULT_GROWTH_FACTOR = 10.0
+
+
+def load_results(path: Path) -> dict:
+    """A results document; ValueError if it is missing, not JSON or of another schema."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ValueError(f"no results file at {path}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise ValueError(f"{path} is not a {SCHEMA} document")
+    return document
+
+
+def diff_results(old: dict, new: dict, factor: float = DEFAULT_GROWTH_FACTOR) -> list[str]:
+    """Lines describing regressions from ``old`` to ``new`` (empty: none).
+
+    A regression is a claim that disappeared, a verdict that changed, or a run (matched by
+    precision) whose max relative error grew by more than ``factor``.
+    """
+    if not factor > 1:
+        raise ValueError(f"the growth factor must be > 1, got {factor}")
+    old_claims = {c["id"]: c for c in old["claims"]}
+    new_claims = {c["id"]: c for c in new["claims"]}
+    lines = [f"{i}: missing from the new results" for i in old_claims if i not in new_claims]
+    for claim_id, claim in new_claims.items():
+        before = old_claims.get(claim_id)
+        if before is None:
+            continue
+        if before["verdict"] != claim["verdict"]:
+            lines.append(f"{claim_id}: verdict {before['verdict']} → {claim['verdict']}")
+        lines += _grown_errors(claim_id, before["runs"], claim["runs"], factor)
+    return lines
+
+
+def _grown_errors(claim_id: str, old_runs: list, new_runs: list, factor: float) -> list[str]:
+    old_by_bits = {run["precision_bits"]: run for run in old_runs}
+    lines = []
+    for run in new_runs:
+        before = old_by_bits.get(run["precision_bits"])
+        if before is None:
+            continue
+        old_error, new_error = before["max_rel_error"], run["max_rel_error"]
+        if new_error > factor * old_error:
+            growth = "from 0" if old_error == 0 else f"×{new_error / old_error:.3g}"
+            lines.append(f"{claim_id} at {run['precision_bits']} bits: max relative error "
+                         f"{old_error:.3g} → {new_error:.3g} ({growth}, threshold ×{factor:g})")
+    return lines
