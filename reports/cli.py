@@ -36,12 +36,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="precision ladder in bits (default: 53 113 256)")
     check.add_argument("--json", action="store_true", help="print one JSON document")
     check.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _add_executor_options(check)
     report = commands.add_parser("report", help="run all claims, write the PDF and JSON")
     report.add_argument("--out", type=Path, default=DEFAULT_REPORT, metavar="FILE.pdf",
                         help=f"PDF path (default: {DEFAULT_REPORT}); the JSON goes beside it")
     report.add_argument("--precision", nargs="+", type=int, metavar="BITS",
                         help="precision ladder in bits (default: 53 113 256)")
     report.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _add_executor_options(report)
     diff = commands.add_parser("diff", help="regressions between two results files "
                                "(exit 1 if any)")
     diff.add_argument("old", type=Path, metavar="OLD.json")
@@ -55,6 +57,25 @@ def _parser() -> argparse.ArgumentParser:
     golden.add_argument("--file", type=Path, default=None, metavar="JSON",
                         help="golden file (default: golden/derivations.json in the checkout)")
     return parser
+
+
+def _add_executor_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="local worker processes (default: one per core; 1 = in process)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="run the claims on this Dask scheduler instead")
+
+
+def _run(args, claims):
+    """Run ``claims`` as the options say; return the results document."""
+    from reports.results import results_document
+    from reports.runner import resolve_precisions, run_claims
+    precisions = resolve_precisions(args.precision)
+    execution = run_claims(claims, precisions, progress=None if args.quiet else sys.stderr,
+                           workers=args.workers, scheduler=args.scheduler)
+    return results_document(claims, execution.outcomes, precisions,
+                            executor={"scheduler": args.scheduler, "workers": args.workers,
+                                      "retried": execution.retried}), execution.outcomes
 
 
 def _list(_args) -> int:
@@ -86,27 +107,20 @@ def _verdict_table(document: dict) -> str:
 
 
 def _check(args) -> int:
-    from reports.results import results_document
-    from reports.runner import resolve_claims, resolve_precisions, run_claims
-    claims = resolve_claims(args.ids)
-    precisions = resolve_precisions(args.precision)
-    outcomes = run_claims(claims, precisions, progress=None if args.quiet else sys.stderr)
-    document = results_document(claims, outcomes, precisions)
+    from reports.runner import resolve_claims
+    document, _ = _run(args, resolve_claims(args.ids))
     print(json.dumps(document, indent=2) if args.json else _verdict_table(document))
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
 
 
 def _report(args) -> int:
     from reports.pdf import write_report
-    from reports.results import results_document, write_results
-    from reports.runner import resolve_claims, resolve_precisions, run_claims
+    from reports.results import write_results
+    from reports.runner import resolve_claims
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got {args.out}")
     claims = resolve_claims([])
-    precisions = resolve_precisions(args.precision)
-    progress = None if args.quiet else sys.stderr
-    outcomes = run_claims(claims, precisions, progress=progress)
-    document = results_document(claims, outcomes, precisions)
+    document, outcomes = _run(args, claims)
     json_path = args.out.with_suffix(".json")
     write_results(json_path, document)
     write_report(args.out, claims, outcomes, document)

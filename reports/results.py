@@ -41,8 +41,8 @@ def _commit() -> str:
 
 
 def results_document(claims: Sequence[Claim], outcomes: Sequence[Outcome],
-                     precisions: Sequence[int]) -> dict:
-    """One JSON-ready document for a run of ``claims``."""
+                     precisions: Sequence[int], executor: dict | None = None) -> dict:
+    """One JSON-ready document for a run of ``claims`` (``executor``: how it ran)."""
     entries = []
     for claim, outcome in zip(claims, outcomes, strict=True):
         entries.append({"id": claim.id, "verdict": outcome.verdict,
@@ -53,6 +53,7 @@ def results_document(claims: Sequence[Claim], outcomes: Sequence[Outcome],
     return {"schema": SCHEMA,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "precisions": list(precisions), "environment": environment(),
+            "executor": executor or {"scheduler": None, "workers": 1, "retried": []},
             "summary": {"claims": len(entries),
                         "passed": sum(e["verdict"] == "pass" for e in entries),
                         "failed": sum(e["verdict"] == "fail" for e in entries)},

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-import time
-import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
 from claims.base import Claim, Outcome
 from claims.registry import CLAIMS, get_claim
 from numerics.precision import check_bits
+from reports.executors import Execution, Task, default_workers, run_claim, run_tasks
+
+__all__ = ["resolve_claims", "resolve_precisions", "run_claim", "run_claims"]
 
 DEFAULT_PRECISIONS = (53, 113, 256)
 
@@ -33,30 +34,31 @@ def resolve_precisions(precisions: Sequence[int] | None) -> tuple[int, ...]:
     return tuple(sorted({check_bits(bits) for bits in precisions}))
 
 
-def run_claim(claim: Claim, precisions: Sequence[int]) -> Outcome:
-    """``claim.run`` with any exception turned into a failing outcome carrying the error."""
-    started = time.perf_counter()
-    try:
-        return claim.run(tuple(precisions))
-    except Exception as error:  # noqa: BLE001 - an experiment that crashes is a failed check
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        return Outcome(claim.id, False, evidence=[
-            f"the experiment raised {type(error).__name__}: {error} "
-            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"],
-            seconds=time.perf_counter() - started)
-
-
 def run_claims(claims: Sequence[Claim], precisions: Sequence[int],
-               progress: TextIO | None = sys.stderr) -> list[Outcome]:
-    """Run each claim, printing "[k/n] ID … verdict (seconds)" lines to ``progress``."""
-    outcomes = []
-    for index, claim in enumerate(claims, start=1):
+               progress: TextIO | None = sys.stderr, workers: int | None = 1,
+               scheduler: str | None = None) -> Execution:
+    """Run each claim through :func:`reports.executors.run_tasks`, reporting progress.
+
+    A progress line "[k/n] ████░░ ID VERDICT (seconds)" is printed to ``progress`` as each
+    claim finishes; claims that had to run twice on a cluster are listed at the end.
+    """
+    tasks = [Task(claim.id, tuple(precisions)) for claim in claims]
+    finished = []
+
+    def report(task: Task, outcome: Outcome) -> None:
+        finished.append(task.claim_id)
         if progress is not None:
-            print(f"[{index}/{len(claims)}] {claim.id} {claim.title} …", end="", file=progress,
-                  flush=True)
-        outcome = run_claim(claim, precisions)
-        outcomes.append(outcome)
-        if progress is not None:
-            print(f" {outcome.verdict.upper()} ({outcome.seconds:.1f} s)", file=progress,
-                  flush=True)
-    return outcomes
+            done, total = len(finished), len(tasks)
+            bar = "█" * round(20 * done / total) + "░" * (20 - round(20 * done / total))
+            print(f"[{done}/{total}] {bar} {task.claim_id} {outcome.verdict.upper()} "
+                  f"({outcome.seconds:.1f} s)", file=progress, flush=True)
+
+    if progress is not None:
+        where = f"Dask scheduler {scheduler}" if scheduler else \
+            f"{workers or default_workers()} local worker(s)"
+        print(f"running {len(tasks)} claim(s) on {where}", file=progress, flush=True)
+    execution = run_tasks(tasks, workers=workers, scheduler=scheduler, on_done=report)
+    if progress is not None and execution.retried:
+        print(f"retried after a lost worker or an error: {', '.join(execution.retried)}",
+              file=progress, flush=True)
+    return execution

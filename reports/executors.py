@@ -1,0 +1,129 @@
+"""Where claims run: in this process, a local process pool, or a Dask cluster.
+
+One interface, :func:`run_tasks`: each task is (claim id, precision ladder), the unit of work
+(seconds to minutes, so per-task scheduling overhead of milliseconds is negligible and no
+further chunking is needed). Results come back in task order and do not depend on the
+executor: every claim seeds its own randomness. On Dask, a task whose worker is lost is
+rescheduled by the scheduler (and a task that raised is retried up to ``DASK_RETRIES``
+times); the tasks that ran more than once are reported.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from claims.base import Claim, Outcome
+from claims.registry import get_claim
+
+DASK_RETRIES = 2
+
+
+@dataclass(frozen=True)
+class Task:
+    """Run claim ``claim_id`` on ``precisions``."""
+
+    claim_id: str
+    precisions: tuple[int, ...]
+
+
+@dataclass
+class Execution:
+    """Outcomes in task order, and the claim ids whose task had to run again."""
+
+    outcomes: list[Outcome]
+    retried: list[str] = field(default_factory=list)
+
+
+def run_claim(claim: Claim, precisions: Sequence[int]) -> Outcome:
+    """``claim.run`` with any exception turned into a failing outcome carrying the error."""
+    started = time.perf_counter()
+    try:
+        return claim.run(tuple(precisions))
+    except Exception as error:  # noqa: BLE001 - an experiment that crashes is a failed check
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        return Outcome(claim.id, False, evidence=[
+            f"the experiment raised {type(error).__name__}: {error} "
+            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"],
+            seconds=time.perf_counter() - started)
+
+
+def run_task(task: Task) -> Outcome:
+    """Worker entry point: look the claim up by id and run it (never raises)."""
+    return run_claim(get_claim(task.claim_id), task.precisions)
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return max(os.cpu_count() or 1, 1)
+
+
+def run_tasks(tasks: Sequence[Task], workers: int | None = None, scheduler: str | None = None,
+              on_done: Callable[[Task, Outcome], None] | None = None) -> Execution:
+    """Run ``tasks`` serially (workers = 1), on a process pool, or on a Dask cluster."""
+    notify = on_done or (lambda _task, _outcome: None)
+    if scheduler:
+        return _run_dask(tasks, scheduler, notify)
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"workers must be ≥ 1, got {workers}")
+    if workers == 1 or len(tasks) <= 1:
+        outcomes = []
+        for task in tasks:
+            outcomes.append(run_task(task))
+            notify(task, outcomes[-1])
+        return Execution(outcomes)
+    return _run_pool(tasks, workers, notify)
+
+
+def _run_pool(tasks, workers, notify) -> Execution:
+    results: dict[int, Outcome] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+        futures = {pool.submit(run_task, task): index for index, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            notify(tasks[index], results[index])
+    return Execution([results[i] for i in range(len(tasks))])
+
+
+def _run_dask(tasks, scheduler, notify) -> Execution:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise ValueError("--scheduler needs dask.distributed: pip install "
+                         "'flowcert[dask]'") from None
+    try:
+        client = Client(scheduler, timeout="5s")
+    except OSError as error:
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    with client:
+        futures = client.map(run_task, list(tasks), pure=False, retries=DASK_RETRIES)
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        results: dict[int, Outcome] = {}
+        for future in dask_completed(futures):
+            index = index_of[future.key]
+            results[index] = future.result()
+            notify(tasks[index], results[index])
+        retried = [tasks[index_of[key]].claim_id for key in _keys_run_twice(client, futures)]
+    return Execution([results[i] for i in range(len(tasks))], retried)
+
+
+def _keys_run_twice(client, futures) -> list:
+    """Keys the scheduler moved to "processing" more than once (lost worker or retry).
+
+    Scheduler entries of ``Client.story`` read ("scheduler", key, start, finish, …).
+    """
+    keys = [future.key for future in futures]
+    starts: dict = {}
+    for event in client.story(*keys):
+        if event[0] == "scheduler" and event[3] == "processing":
+            starts[event[1]] = starts.get(event[1], 0) + 1
+    return [key for key in keys if starts.get(key, 0) > 1]

@@ -1,0 +1,83 @@
+"""Executors: serial, process pool and a Dask LocalCluster give identical results; a worker
+lost mid-run loses nothing and is reported."""
+
+import os
+import threading
+import time
+
+import pytest
+
+from reports.executors import Task, run_tasks
+
+TASKS = [Task("DL1", (53,)), Task("DL7", (53,))]
+
+
+def _comparable(execution):
+    return [{k: v for k, v in o.to_json().items() if k != "seconds"}
+            for o in execution.outcomes]
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return run_tasks(TASKS, workers=1)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as local:
+        yield local
+
+
+def test_process_pool_matches_serial(serial):
+    pooled = run_tasks(TASKS, workers=2)
+    assert _comparable(pooled) == _comparable(serial)
+    assert [o.claim_id for o in pooled.outcomes] == ["DL1", "DL7"]
+
+
+def test_dask_cluster_matches_serial(serial, cluster):
+    finished = []
+    remote = run_tasks(TASKS, scheduler=cluster.scheduler_address,
+                       on_done=lambda task, _outcome: finished.append(task.claim_id))
+    assert _comparable(remote) == _comparable(serial)
+    assert sorted(finished) == ["DL1", "DL7"]
+    assert remote.retried == []
+
+
+def _kill_first_busy_worker(address, killed):
+    from distributed import Client
+    with Client(address) as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            busy = [worker for worker, keys in client.processing().items() if keys]
+            if busy:
+                try:
+                    client.run(os._exit, 1, workers=busy[:1])
+                except Exception:  # noqa: BLE001 - the worker dies before it can answer
+                    pass
+                killed.append(busy[0])
+                return
+            time.sleep(0.05)
+
+
+def test_lost_worker_is_retried_and_reported(cluster):
+    killed = []
+    killer = threading.Thread(target=_kill_first_busy_worker,
+                              args=(cluster.scheduler_address, killed))
+    killer.start()
+    execution = run_tasks([Task("DL4", (53,))], scheduler=cluster.scheduler_address)
+    killer.join()
+    assert killed, "no worker was busy to be killed"
+    assert execution.outcomes[0].passed
+    assert execution.retried == ["DL4"]
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
+        run_tasks(TASKS, scheduler="tcp://127.0.0.1:9")
+
+
+def test_workers_must_be_positive():
+    with pytest.raises(ValueError, match="workers must be"):
+        run_tasks(TASKS, workers=0)
