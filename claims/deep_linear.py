@@ -7,6 +7,7 @@ compares it with the closed form of :mod:`theory.deep_linear`, looked up at call
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
@@ -44,11 +45,19 @@ def _grid(end, points: int) -> list:
 
 
 def _relative(errors: Sequence, scales: Sequence) -> tuple[float, float]:
-    """(max |error|, max |error|/scale) as floats."""
-    absolute = max((abs(e) for e in errors), default=mpmath.mpf(0))
-    relative = max((abs(e) / abs(s) for e, s in zip(errors, scales, strict=True)),
-                   default=mpmath.mpf(0))
-    return float(absolute), float(relative)
+    """(max |error|, max |error|/scale) as floats; a non-finite error counts as infinite.
+
+    (Python's ``max`` would silently skip a NaN, so NaNs are mapped to ∞ before comparing.)
+    """
+    absolute = max((_finite_or_inf(abs(e)) for e in errors), default=0.0)
+    relative = max((_finite_or_inf(abs(e) / abs(s)) for e, s in zip(errors, scales, strict=True)),
+                   default=0.0)
+    return absolute, relative
+
+
+def _finite_or_inf(value) -> float:
+    number = float(value)
+    return number if math.isfinite(number) else math.inf
 
 
 def _product(state) -> object:

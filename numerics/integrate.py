@@ -31,6 +31,9 @@ from numerics.precision import FLOAT64_BITS, check_bits, is_finite, mpf_array, t
 DOP853_RTOL = 2.5e-14
 DOP853_ATOL = 1e-16
 DEFAULT_MAX_STEPS = 1_000_000
+#: A state component beyond this magnitude counts as a blow-up (see :func:`_blown_up`).
+BLOW_UP = 1e300
+_DOP853_EVALUATIONS_PER_STEP = 12
 ENGINES = ("dop853", "taylor")
 
 
@@ -126,32 +129,45 @@ def _run_dop853(vector_field, initial_state, times, params, bits, events, max_st
     pars = np.array([float(p) for p in params])
     rhs_pars = pars[:rhs.nparams]
 
-    def fun(_t, y):
-        return rhs(y, pars=rhs_pars)
-
     scipy_events = [_scipy_event(vector_field, e, pars) for e in events]
     t_eval = np.array([float(t) for t in times])
-    span = (0.0, float(t_eval[-1]))
-    result = solve_ivp(fun, span, np.array([float(v) for v in initial_state]),
-                       method="DOP853", t_eval=t_eval, rtol=DOP853_RTOL, atol=DOP853_ATOL,
-                       events=scipy_events or None)
+    state = np.array([float(v) for v in initial_state])
+    if t_eval[-1] == 0.0:
+        return Trajectory(times=[0.0], states=state[np.newaxis, :], bits=bits,
+                          events={e.name: [] for e in events}, engine="dop853", steps=0,
+                          rhs_evaluations=0)
+    evaluations = {"count": 0}
+
+    def fun(_t, y):
+        evaluations["count"] += 1
+        if evaluations["count"] > _DOP853_EVALUATIONS_PER_STEP * max_steps + 2:
+            raise _BudgetExceededError
+        return rhs(y, pars=rhs_pars)
+
+    try:
+        result = solve_ivp(fun, (0.0, float(t_eval[-1])), state, method="DOP853", t_eval=t_eval,
+                           rtol=DOP853_RTOL, atol=DOP853_ATOL, events=scipy_events or None)
+    except _BudgetExceededError:
+        raise IntegrationError("step budget exceeded", engine="dop853",
+                               max_steps=max_steps) from None
     if result.status != 0 or not np.all(np.isfinite(result.y)):
         raise IntegrationError("DOP853 integration failed", engine="dop853",
-                               message=result.message, t_reached=result.t[-1] if
+                               reason=result.message, t_reached=result.t[-1] if
                                len(result.t) else 0.0, rhs_evaluations=result.nfev)
     steps = _dop853_steps(result.nfev)
-    if steps > max_steps:
-        raise IntegrationError("step budget exceeded", engine="dop853", steps=steps,
-                               max_steps=max_steps)
     found = {e.name: [float(t) for t in ts] for e, ts in
              zip(events, result.t_events or [], strict=False)}
     return Trajectory(times=[float(t) for t in t_eval], states=result.y.T.copy(), events=found,
                       bits=bits, engine="dop853", steps=steps, rhs_evaluations=result.nfev)
 
 
+class _BudgetExceededError(Exception):
+    """Raised inside the DOP853 right-hand side once the step budget is spent."""
+
+
 def _dop853_steps(rhs_evaluations: int) -> int:
     """Upper bound on DOP853 steps (accepted + rejected): 12 evaluations per step."""
-    return max(rhs_evaluations // 12, 1)
+    return max(rhs_evaluations // _DOP853_EVALUATIONS_PER_STEP, 1)
 
 
 def _scipy_event(vector_field, event: Crossing, pars):
@@ -227,9 +243,9 @@ def _run_taylor(vector_field, initial_state, times, params, bits, events, max_st
         record.clear()
     budget = {"steps": 0}
 
-    def within_budget(_ta):
+    def within_budget(integrator):
         budget["steps"] += 1
-        return budget["steps"] <= max_steps
+        return budget["steps"] <= max_steps and not _blown_up(integrator.state)
 
     starts_at_zero = times[0] == 0
     grid = _convert(times if starts_at_zero else [0, *times], bits)
@@ -252,6 +268,15 @@ def _run_taylor(vector_field, initial_state, times, params, bits, events, max_st
     return Trajectory(times=out_times, states=out_states, events=found, bits=bits,
                       engine="taylor", steps=int(steps))
 
+
+
+def _blown_up(state) -> bool:
+    """True once some |θ_i| exceeds BLOW_UP (float64's range is the output format).
+
+    MPFR's exponent range is so wide that a diverging flow at > 53 bits would otherwise
+    take its whole step budget before heyoka reports a non-finite state.
+    """
+    return any(not abs(float(value)) <= BLOW_UP for value in state)
 
 
 def evaluate_field(vector_field: VectorField, state: Sequence, params: Sequence,

@@ -41,14 +41,17 @@ def decimal_digits(bits: int) -> int:
 def to_real(value, bits: int) -> hy.real:
     """Convert a float, int, str or mpf to a heyoka ``real`` of ``bits`` bits.
 
-    The conversion goes through a decimal string with enough digits to round-trip.
+    Floats are converted exactly (a binary double is representable at ≥ 53 bits; going
+    through its shortest decimal repr would change it, e.g. 0.1). Strings and ints are
+    parsed as decimals; mpf values go through a decimal string with enough digits to
+    round-trip.
     """
+    if isinstance(value, float | np.floating):
+        return hy.real(float(value), bits)
     if isinstance(value, mpmath.mpf):
         text = mpmath.libmp.to_str(value._mpf_, decimal_digits(bits))
-    elif isinstance(value, hy.real):
-        text = str(value)
     else:
-        text = repr(float(value)) if isinstance(value, float | np.floating) else str(value)
+        text = str(value)
     return hy.real(text, bits)
 
 

@@ -122,6 +122,7 @@ def mode_strength(t, s, u0, tau=1):
 
 def half_time(s, u0, tau=1):
     """DL1: t½ = τ/(2s) ln((s − u0)/u0), the time u takes to reach s/2 (needs 0 < u0 < s)."""
+    require_positive(s=s, u0=u0, tau=tau)
     return transit_time(u0, s / 2, s, tau)
 
 
@@ -147,6 +148,7 @@ def chain_time(u0, uf, s, depth, tau=1):
     ``depth`` = m ≥ 2 weight matrices (m = 2 is DL1's transit time); 0 < u0, uf < s.
     """
     _check_depth(depth)
+    depth = int(depth)
     if depth == 2:
         return transit_time(u0, uf, s, tau)
     _check_transit(u0, uf, s, tau, below_only=True)
@@ -158,7 +160,7 @@ def chain_time_asymptotic(u0, uf, s, depth, tau=1):
     """DL4, m → ∞: t ≈ (τ/m)[1/(s u0) − 1/(s uf) + s^{−2} ln(uf(s − u0)/(u0(s − uf)))]."""
     _check_depth(depth)
     _check_transit(u0, uf, s, tau, below_only=True)
-    return tau * _chain_time_limit(u0, uf, s) / depth
+    return tau * _chain_time_limit(u0, uf, s) / int(depth)
 
 
 def end_to_end_velocity(product: np.ndarray, loss_gradient: np.ndarray, depth: int) -> np.ndarray:

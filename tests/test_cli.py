@@ -1,0 +1,73 @@
+"""The flowcert command line: list, check (table and JSON), and its usage errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claims.registry import CLAIMS
+from reports.cli import main
+
+
+def test_list_prints_one_line_per_claim(capsys):
+    assert main(["list"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert [line.split()[0] for line in lines] == list(CLAIMS)
+    assert captured.err == ""
+
+
+def test_check_json_prints_exactly_one_document(capsys):
+    code = main(["check", "DL1", "DL2", "--precision", "53", "113", "--json", "--quiet"])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)  # raises on any text before or after the document
+    assert code == 0
+    assert captured.err == ""            # --quiet: no progress lines
+    assert [claim["id"] for claim in document["claims"]] == ["DL1", "DL2"]
+    for claim in document["claims"]:
+        assert claim["verdict"] == "pass"
+        assert claim["class"] == "EXACT"
+        assert [run["precision_bits"] for run in claim["runs"]] == [53, 113]
+        for run in claim["runs"]:
+            for key in ("max_abs_error", "max_rel_error", "tolerance"):
+                assert isinstance(run[key], float)
+            assert run["max_rel_error"] <= run["tolerance"]
+    assert document["summary"] == {"claims": 2, "passed": 2, "failed": 0}
+
+
+def test_check_prints_progress_unless_quiet(capsys):
+    assert main(["check", "dl7"]) == 0
+    captured = capsys.readouterr()
+    assert "DL7" in captured.err and "PASS" in captured.err   # a progress line
+    assert "DL7" in captured.out and "PASS" in captured.out   # the verdict table
+
+
+USAGE_ERRORS = {
+    "unknown claim id": ["check", "DL9"],
+    "unknown claim id among known": ["check", "DL1", "XX1"],
+    "precision below float64": ["check", "DL1", "--precision", "7"],
+    "precision above maximum": ["check", "DL1", "--precision", "10000"],
+    "precision not a number": ["check", "DL1", "--precision", "abc"],
+    "precision without value": ["check", "DL1", "--precision"],
+    "no subcommand": [],
+    "unknown subcommand": ["verify"],
+    "unknown option": ["check", "--fast"],
+    "report to a non-pdf file": ["report", "--out", "x.txt"],
+    "report with bad precision": ["report", "--precision", "7"],
+}
+
+
+@pytest.mark.parametrize("name", list(USAGE_ERRORS))
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(name, capsys, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(USAGE_ERRORS[name])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("flowcert: error:")
+    assert "Traceback" not in captured.err
+    assert list(tmp_path.iterdir()) == []   # nothing written on a usage error
