@@ -1,0 +1,149 @@
+"""Claims CL1–CL8, properties over their domains (on the integrated ReLU networks), and
+negative controls.
+
+Default run: every claim on (53, 113) bits (the 256-bit rung adds ~15 s of MPFR compilation
+and event root finding; it runs under ``-m slow`` and in ``flowcert check``).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import mpmath
+import pytest
+from hypothesis import given, settings
+
+from claims import classification as cl_claims
+from claims.base import ClaimClass
+from claims.tolerances import trajectory_tolerance
+from theory import classification
+
+DEFAULT_LADDER = (53, 113)
+FULL_LADDER = (53, 113, 256)
+CLAIMS = {claim.id: claim for claim in cl_claims.CLAIMS}
+CLAIM_IDS = tuple(f"CL{k}" for k in range(1, 9))
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    cache = {}
+
+    def run(claim_id):
+        if claim_id not in cache:
+            cache[claim_id] = CLAIMS[claim_id].run(DEFAULT_LADDER)
+        return cache[claim_id]
+
+    return run
+
+
+def test_catalogue_holds_cl1_to_cl8_all_exact():
+    assert tuple(CLAIMS) == CLAIM_IDS
+    assert all(c.claim_class == ClaimClass.EXACT for c in CLAIMS.values())
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_claim_passes_and_error_shrinks(outcome, claim_id):
+    result = outcome(claim_id)
+    assert result.passed, result.evidence
+    low, high = result.runs
+    assert high.max_rel_error <= high.tolerance
+    # ε_113/ε_53 = 2^-112/2.5e-14 ≈ 8e-21: a drop of 1e-15 separates shrinking from a plateau
+    assert high.max_rel_error <= 1e-15 * max(low.max_rel_error, 1e-30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_claim_passes_on_the_full_ladder(claim_id):
+    result = CLAIMS[claim_id].run(FULL_LADDER)
+    assert result.passed, result.evidence
+
+
+def test_cl6_regions_all_match(outcome):
+    series = outcome("CL6").series
+    for loss in ("cross_entropy", "hinge"):
+        assert all(e["observed"] == e["theory"] for e in series[loss])
+        assert {e["observed"] for e in series[loss]} == {"dead", "dies", "stalls", "succeeds"}
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=25)
+@given(CLAIMS["CL4"].domain())
+def test_cl4_inflection_at_the_universal_margin_for_all_r_and_u0(parameters):
+    """The zero of ë on the integrated network (event detection, 53 bits) sits at u*; the
+    margin there carries the trajectory budget n·ε·A of the two integrations."""
+    r, u0 = parameters["r"], parameters["u0"]
+    found = cl_claims.inflection_events(r, u0)
+    _, margin = found["error"]
+    target = float(classification.inflection_margin())
+    budget = 2 * trajectory_tolerance(53, found["steps"], cl_claims.AMPLIFICATION)
+    assert abs(margin - target) <= budget * target
+
+
+@cache
+def _unit_time(loss: str) -> tuple:
+    """The network's time to u = 1 at p = r = 1 (u0 = 0.01)."""
+    return cl_claims.mode_level_time(1.0, 1.0, 0.01, 1.0, loss)
+
+
+@settings(max_examples=25)
+@given(CLAIMS["CL5"].domain())
+def test_cl5_times_scale_as_one_over_p_r(parameters):
+    """t(p, r)·p·r is the same for every (p, r) — checked on the network alone, no theory."""
+    p, r = parameters["p"], parameters["r"]
+    for loss in ("cross_entropy", "hinge"):
+        scaled, steps = cl_claims.mode_level_time(p, r, 0.01, 1.0, loss)
+        reference, reference_steps = _unit_time(loss)
+        budget = trajectory_tolerance(53, steps + reference_steps, cl_claims.AMPLIFICATION)
+        assert math.isclose(scaled * p * r, reference, rel_tol=budget)
+
+
+@settings(max_examples=25)
+@given(CLAIMS["CL6"].domain())
+def test_cl6_regions_follow_the_sign_of_abs_a0_minus_b0(parameters):
+    a0, b0 = parameters["a0"], parameters["b0"]
+    expected = "dead" if b0 <= 0 else ("succeeds" if abs(a0) < b0 or a0 >= 0 else "dies")
+    for loss in ("cross_entropy", "hinge"):
+        region, _ = cl_claims.observed_region(a0, b0, 1.5, loss)
+        assert region == expected
+
+
+# ----------------------------------------------------------------------------- controls
+
+
+def test_perturbed_inflection_value_fails(monkeypatch):
+    original = classification.inflection_margin
+    monkeypatch.setattr(classification, "inflection_margin",
+                        lambda: original() * (1 + mpmath.mpf("1e-6")))
+    result = CLAIMS["CL4"].run(DEFAULT_LADDER)
+    assert not result.passed
+    assert not any(run.passed for run in result.runs)
+
+
+def test_wrong_clock_coefficient_fails_cl2(monkeypatch):
+    """2rt → 2.000002 rt: a relative error 1e-6 in every time."""
+    original = classification.cross_entropy_time
+    monkeypatch.setattr(classification, "cross_entropy_time",
+                        lambda *args: original(*args) / (1 + mpmath.mpf("1e-6")))
+    assert not CLAIMS["CL2"].run((53,)).passed
+
+
+def test_wrong_region_rule_fails_cl6(monkeypatch):
+    """The boundary a0 < b0 instead of |a0| < b0 misclassifies every dying unit."""
+    monkeypatch.setattr(classification, "failure_region",
+                        lambda a0, b0: "dead" if b0 <= 0 else ("succeeds" if a0 < b0 else "dies"))
+    result = CLAIMS["CL6"].run((53,))
+    assert not result.passed
+    assert any("region mismatch" in line for line in result.evidence)
+
+
+def test_wrong_chain_depth_fails_cl8(monkeypatch):
+    """Times of a chain twice as deep (exponent 2 − 1/L, prefactor 2L): O(1) changes."""
+    original = classification.chain_time
+    monkeypatch.setattr(classification, "chain_time",
+                        lambda u, u0, r, depth, loss="cross_entropy":
+                        original(u, u0, r, 2 * depth, loss) if depth > 2 else
+                        original(u, u0, r, depth, loss))
+    assert not CLAIMS["CL8"].run((53,)).passed
