@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from claims import deep_linear
+from claims import (
+    classification,
+    confusion,
+    conservation,
+    curvature,
+    deep_linear,
+    diagonal,
+    soft_sets,
+    stability,
+    starvation,
+)
 from claims.base import Claim
 
-CLAIMS: dict[str, Claim] = {claim.id: claim for claim in deep_linear.CLAIMS}
+FAMILIES = (deep_linear, diagonal, starvation, classification, curvature, stability, confusion,
+            conservation, soft_sets)
+CLAIMS: dict[str, Claim] = {claim.id: claim for module in FAMILIES for claim in module.CLAIMS}
 
 
 class UnknownClaimError(ValueError):

@@ -38,7 +38,7 @@ class Derivation:
 
 def all_derivations() -> list[Derivation]:
     """Every pinned derivation of every theory module, in a stable order."""
-    from theory import deep_linear
+    from theory import classification, curvature, deep_linear, starvation
 
-    modules = (deep_linear,)
+    modules = (deep_linear, starvation, classification, curvature)
     return [d for module in modules for d in module.DERIVATIONS]
