@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON document")
     check.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     _add_executor_options(check)
-    report = commands.add_parser("report", help="run all claims, write the PDF and JSON")
+    report = commands.add_parser("report", help="run claims, write the PDF and JSON")
+    report.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
     report.add_argument("--out", type=Path, default=DEFAULT_REPORT, metavar="FILE.pdf",
                         help=f"PDF path (default: {DEFAULT_REPORT}); the JSON goes beside it")
     report.add_argument("--precision", nargs="+", type=int, metavar="BITS",
@@ -106,6 +107,26 @@ def _verdict_table(document: dict) -> str:
     return "\n".join(lines)
 
 
+def _summary_screen(document: dict) -> str:
+    """One screen: verdicts per family, then each failing claim with its last evidence line."""
+    families: dict[str, list[dict]] = {}
+    for entry in document["claims"]:
+        families.setdefault(entry["family"], []).append(entry)
+    lines = [f"{'family':<8}{'claims':>7}{'pass':>6}{'fail':>6}"]
+    for family, entries in families.items():
+        failed = sum(entry["verdict"] == "fail" for entry in entries)
+        lines.append(f"{family:<8}{len(entries):>7}{len(entries) - failed:>6}{failed:>6}")
+    for entry in document["claims"]:
+        if entry["verdict"] == "fail":
+            reason = entry["evidence"][-1] if entry["evidence"] else "no evidence recorded"
+            lines.append(f"FAIL {entry['id']}: {reason}")
+    summary = document["summary"]
+    retried = document["executor"].get("retried") or []
+    lines.append(f"{summary['passed']} passed, {summary['failed']} failed"
+                 + (f"; re-run after a lost worker: {', '.join(retried)}" if retried else ""))
+    return "\n".join(lines)
+
+
 def _check(args) -> int:
     from reports.runner import resolve_claims
     document, _ = _run(args, resolve_claims(args.ids))
@@ -119,12 +140,12 @@ def _report(args) -> int:
     from reports.runner import resolve_claims
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got {args.out}")
-    claims = resolve_claims([])
+    claims = resolve_claims(args.ids)
     document, outcomes = _run(args, claims)
     json_path = args.out.with_suffix(".json")
     write_results(json_path, document)
     write_report(args.out, claims, outcomes, document)
-    print(_verdict_table(document))
+    print(_summary_screen(document))
     print(f"wrote {args.out} and {json_path}")
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
 
