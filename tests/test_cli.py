@@ -71,3 +71,25 @@ def test_usage_errors_exit_2_with_one_line_and_no_traceback(name, capsys, tmp_pa
     assert lines[0].startswith("flowcert: error:")
     assert "Traceback" not in captured.err
     assert list(tmp_path.iterdir()) == []   # nothing written on a usage error
+
+
+def test_report_summary_fits_one_screen_and_names_each_failure(capsys, tmp_path):
+    out = tmp_path / "r.pdf"
+    code = main(["report", "DL1", "SF3", "--precision", "53", "113", "--quiet",
+                 "--workers", "1", "--out", str(out)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and out.exists() and out.with_suffix(".json").exists()
+    assert lines[0].split() == ["family", "claims", "pass", "fail"]
+    assert lines[1].split() == ["DL", "1", "1", "0"] and lines[2].split() == ["SF", "1", "1", "0"]
+    assert lines[-2] == "2 passed, 0 failed" and lines[-1].startswith("wrote ")
+
+
+def test_report_summary_lists_a_failing_claim_with_its_last_evidence():
+    from reports.cli import _summary_screen
+    document = {"summary": {"claims": 2, "passed": 1, "failed": 1}, "executor": {"retried": []},
+                "claims": [{"id": "A1", "family": "A", "verdict": "pass", "evidence": []},
+                           {"id": "B1", "family": "B", "verdict": "fail",
+                            "evidence": ["first", "error 1e-3 exceeds 1e-9"]}]}
+    lines = _summary_screen(document).splitlines()
+    assert "FAIL B1: error 1e-3 exceeds 1e-9" in lines
+    assert lines[-1] == "1 passed, 1 failed"
