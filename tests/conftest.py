@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
+
+from claims.registry import get_claim
 
 DEFAULT_EXAMPLES = 25
 
@@ -31,3 +34,21 @@ def _profile_name() -> str:
 
 
 settings.load_profile(_profile_name())
+
+
+@pytest.fixture(scope="session")
+def claim_outcome():
+    """claim_outcome(claim_id, precisions): the claim's Outcome, computed once per session.
+
+    Tests that replace a theory function (negative controls) call ``claim.run`` directly,
+    so nothing they compute enters this cache.
+    """
+    cache = {}
+
+    def outcome(claim_id: str, precisions: tuple[int, ...]):
+        key = (claim_id, tuple(precisions))
+        if key not in cache:
+            cache[key] = get_claim(claim_id).run(key[1])
+        return cache[key]
+
+    return outcome

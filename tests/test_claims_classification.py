@@ -26,15 +26,9 @@ CLAIM_IDS = tuple(f"CL{k}" for k in range(1, 9))
 
 
 @pytest.fixture(scope="module")
-def outcome():
-    cache = {}
-
-    def run(claim_id):
-        if claim_id not in cache:
-            cache[claim_id] = CLAIMS[claim_id].run(DEFAULT_LADDER)
-        return cache[claim_id]
-
-    return run
+def outcome(claim_outcome):
+    """outcome(claim_id): the claim's Outcome on DEFAULT_LADDER, computed once per session."""
+    return lambda claim_id: claim_outcome(claim_id, DEFAULT_LADDER)
 
 
 def test_catalogue_holds_cl1_to_cl8_all_exact():

@@ -25,15 +25,9 @@ FLOAT_TOLERANCE = 1e-12
 
 
 @pytest.fixture(scope="module")
-def ladder_outcome():
-    cache = {}
-
-    def run(claim_id):
-        if claim_id not in cache:
-            cache[claim_id] = CLAIMS[claim_id].run(LADDER)
-        return cache[claim_id]
-
-    return run
+def ladder_outcome(claim_outcome):
+    """ladder_outcome(claim_id): the claim's Outcome on LADDER, computed once per session."""
+    return lambda claim_id: claim_outcome(claim_id, LADDER)
 
 
 def test_catalogue_and_theory_self_checks():

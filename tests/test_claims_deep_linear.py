@@ -28,16 +28,9 @@ EXACT_IDS = tuple(i for i in CLAIM_IDS if CLAIMS[i].claim_class == ClaimClass.EX
 
 
 @pytest.fixture(scope="module")
-def ladder_outcome():
-    """outcome(claim_id): the claim's Outcome on LADDER, computed once per module."""
-    cache = {}
-
-    def outcome(claim_id):
-        if claim_id not in cache:
-            cache[claim_id] = get_claim(claim_id).run(LADDER)
-        return cache[claim_id]
-
-    return outcome
+def ladder_outcome(claim_outcome):
+    """ladder_outcome(claim_id): the claim's Outcome on LADDER, computed once per session."""
+    return lambda claim_id: claim_outcome(claim_id, LADDER)
 
 
 def test_catalogue_holds_dl1_to_dl7_with_their_classes():

@@ -24,16 +24,9 @@ EXACT_IDS = ("SS1", "SS2", "SS3", "SS4")
 
 
 @pytest.fixture(scope="module")
-def outcome():
-    """outcome(claim_id): the claim's Outcome on LADDER, computed once per module."""
-    cache = {}
-
-    def run(claim_id):
-        if claim_id not in cache:
-            cache[claim_id] = CLAIMS[claim_id].run(LADDER)
-        return cache[claim_id]
-
-    return run
+def outcome(claim_outcome):
+    """outcome(claim_id): the claim's Outcome on LADDER, computed once per session."""
+    return lambda claim_id: claim_outcome(claim_id, LADDER)
 
 
 def test_catalogue_holds_ss1_to_ss6_with_their_classes():

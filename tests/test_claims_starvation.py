@@ -25,15 +25,9 @@ CLAIM_IDS = ("GS1", "GS2", "GS3", "GS4", "GS5", "GS6", "GS7")
 
 
 @pytest.fixture(scope="module")
-def ladder_outcome():
-    cache = {}
-
-    def outcome(claim_id):
-        if claim_id not in cache:
-            cache[claim_id] = CLAIMS[claim_id].run(LADDER)
-        return cache[claim_id]
-
-    return outcome
+def ladder_outcome(claim_outcome):
+    """ladder_outcome(claim_id): the claim's Outcome on LADDER, computed once per session."""
+    return lambda claim_id: claim_outcome(claim_id, LADDER)
 
 
 def test_catalogue_holds_gs1_to_gs7_with_the_classes_of_theory_md():
