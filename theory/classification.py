@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from theory.derivations import Derivation
@@ -169,14 +170,18 @@ def _two_mode_checks() -> dict[str, bool]:
     }
 
 
+def _chain_hinge_clock() -> sp.Expr:
+    """CL8 (hinge, u ≤ 1, L ≥ 3): time from u0 to u, (u0^{2/L−1} − u^{2/L−1})/((L−2) r^{2/L})."""
+    return (u0 ** (2 / depth - 1) - u ** (2 / depth - 1)) / ((depth - 2) * r ** (2 / depth))
+
+
 def _chain_checks() -> dict[str, bool]:
     """CL8: balanced chain w_j = w, u = r w^L: u̇ = Σ_j (∂u/∂w_j)² g = L r^{2/L} u^{2−2/L} g."""
     w, g = sp.symbols("w g", positive=True)
     margin = r * w**depth
     velocity = depth * (margin / w) ** 2 * g  # L equal terms (∂u/∂w_j = u/w_j), ẇ_j = g ∂u/∂w_j
     stated = depth * r ** (2 / depth) * margin ** (2 - 2 / depth) * g
-    hinge_clock = {L: (u0 ** (sp.Rational(2, L) - 1) - u ** (sp.Rational(2, L) - 1))
-                   / ((L - 2) * r ** sp.Rational(2, L)) for L in (3, 4, 6)}
+    hinge_clock = {L: _chain_hinge_clock().subs(depth, L) for L in (3, 4, 6)}
     return {
         "CL8 balanced chain velocity": sp.simplify(
             sp.powsimp(sp.expand_power_base(stated, force=True), force=True) - velocity) == 0,
@@ -187,10 +192,58 @@ def _chain_checks() -> dict[str, bool]:
     }
 
 
+#: CL7: mode margins u_A, u_B, input norms r_A, r_B.
+_u_a, _u_b = sp.symbols("u_A u_B", real=True)
+_r_a, _r_b = sp.symbols("r_A r_B", positive=True)
+
+
+def _two_mode_velocities() -> tuple[sp.Expr, sp.Expr]:
+    """CL7, cross-entropy (g = σ(−·)): u̇_A = 2r_A u_A[p σ(−u_A−u_B) + (1−p) σ(−u_A)],
+    u̇_B = 2r_B p u_B σ(−u_A−u_B)."""
+    shared = sigmoid(-(_u_a + _u_b))
+    return (2 * _r_a * _u_a * (p * shared + (1 - p) * sigmoid(-_u_a)),
+            2 * _r_b * p * _u_b * shared)
+
+
+def _chain_velocity() -> sp.Expr:
+    """CL8, cross-entropy: u̇ = L r^{2/L} u^{2−2/L} σ(−u)."""
+    return depth * r ** (2 / depth) * u ** (2 - 2 / depth) * sigmoid(-u)
+
+
+def _numeric_agreement_checks(digits: int = 30) -> dict[str, bool]:
+    """CL7 and CL8 expressions against :func:`two_mode_velocity`, :func:`chain_velocity` and
+    :func:`chain_time` (hinge) at random points, to ``digits`` − 5 digits."""
+    rng = np.random.default_rng(8)
+    agree = {"CL7": True, "CL8": True}
+    with mpmath.workdps(digits):
+        for _ in range(4):
+            ua, ub, ra, rb, q, r_value = (mpmath.mpf(v) for v in rng.uniform(0.05, 3, 6))
+            q /= 4
+            start, margin, chain_depth = ua / 4, ua / 3, int(rng.integers(3, 7))
+            values = {_u_a: ua, _u_b: ub, _r_a: ra, _r_b: rb, p: q}
+            agree["CL7"] &= all(_close(numeric, symbolic.subs(values), digits) for numeric, symbolic
+                                in zip(two_mode_velocity(ua, ub, ra, rb, q),
+                                       _two_mode_velocities(), strict=True))
+            chain = {u: margin, u0: start, r: r_value, depth: chain_depth}
+            agree["CL8"] &= _close(chain_velocity(margin, r_value, chain_depth),
+                                   _chain_velocity().subs(chain), digits) and _close(
+                chain_time(margin, start, r_value, chain_depth, "hinge"),
+                _chain_hinge_clock().subs(chain), digits)
+    return {"CL7 two_mode_velocity equals the σ(−·) form of u̇_A, u̇_B at random points":
+            agree["CL7"],
+            "CL8 chain_velocity and the hinge chain_time equal their closed forms":
+            agree["CL8"]}
+
+
+def _close(numeric, symbolic: sp.Expr, digits: int) -> bool:
+    value = mpmath.mpf(str(sp.N(symbolic, digits)))
+    return abs(numeric - value) <= mpmath.mpf(10) ** (5 - digits) * (1 + abs(value))
+
+
 def self_checks() -> dict[str, bool]:
     """Symbolic identities behind CL1–CL8; every value must be True."""
     return (_unit_flow_checks() | _clock_checks() | _inflection_checks() | _failure_checks()
-            | _two_mode_checks() | _chain_checks())
+            | _two_mode_checks() | _chain_checks() | _numeric_agreement_checks())
 
 
 # ----------------------------------------------------------------------------- numerics
@@ -458,10 +511,25 @@ def _points(*assignments: str) -> tuple[dict, ...]:
 
 #: Derived expressions pinned by value (theory.derivations, reports.golden).
 DERIVATIONS = (
+    Derivation("CL1 margin velocity u̇ = r σ(−u)√(r²c² + 4u²) (cross-entropy)", "CL1",
+               MARGIN_VELOCITY.subs(sp.Function("g")(u), sigmoid(-u)),
+               _points("u=1/2 c=1/3 r=2", "u=-1 c=-2 r=1/2")),
     Derivation("CL2 cross-entropy clock ln(u/u0) + Ei(u) − Ei(u0)", "CL2", CROSS_ENTROPY_CLOCK,
                _points("u=1 u_0=1/100", "u=6 u_0=1/5")),
     Derivation("CL3 hinge margin (sinh form)", "CL3", HINGE_MARGIN,
                _points("t=1/4 u_0=1/10 c=3/10 r=3/2", "t=1/2 u_0=-1/5 c=-1/2 r=2")),
     Derivation("CL4 inflection condition (factor of ë)", "CL4", inflection_condition(),
                _points("u=1/2", "u=2")),
+    Derivation("CL5 cross-entropy time t = [ln(u/u0) + Ei(u) − Ei(u0)]/(2pr)", "CL5",
+               CROSS_ENTROPY_CLOCK / (2 * p * r),
+               _points("u=1 u_0=1/100 p=1 r=1", "u=6 u_0=1/5 p=1/4 r=3")),
+    Derivation("CL7 two-mode velocity u̇_A (cross-entropy)", "CL7", _two_mode_velocities()[0],
+               _points("u_A=1/2 u_B=1/10 r_A=1 r_B=2 p=1/4", "u_A=3 u_B=1 r_A=2 r_B=1/2 p=9/10")),
+    Derivation("CL7 two-mode velocity u̇_B (cross-entropy)", "CL7", _two_mode_velocities()[1],
+               _points("u_A=1/2 u_B=1/10 r_A=1 r_B=2 p=1/4", "u_A=3 u_B=1 r_A=2 r_B=1/2 p=9/10")),
+    Derivation("CL7 onset margin u_A + u_B = ln 3", "CL7", ONSET_MARGIN, _points("")),
+    Derivation("CL8 chain velocity L r^{2/L} u^{2−2/L} σ(−u)", "CL8", _chain_velocity(),
+               _points("u=1/2 r=2 L=3", "u=3 r=1/2 L=6")),
+    Derivation("CL8 hinge chain time from u0 to u", "CL8", _chain_hinge_clock(),
+               _points("u=1/2 u_0=1/100 r=2 L=3", "u=1 u_0=1/5 r=1/2 L=6")),
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from theory.derivations import Derivation
 from theory.evaluation import require_finite, require_positive
 
 d = sp.Symbol("d", positive=True)
@@ -109,3 +110,18 @@ def confusion_bound(iteration: int, initial_gap, step, confusion_level, rate):
 def _check_dimension(dimension) -> None:
     if isinstance(dimension, bool) or not isinstance(dimension, int) or dimension < 2:
         raise ValueError(f"dimension must be an integer ≥ 2, got {dimension!r}")
+
+
+_SGD = {"mu": "1/2", "L": "2", "N": "10", "alpha": "1/100"}
+#: Derived expressions pinned by value (theory.derivations, reports.golden).
+DERIVATIONS = (
+    Derivation("GC1 E⟨x,y⟩² = Γ(d/2)/(2Γ(d/2+1)) from Gaussian moments", "GC1",
+               sphere_inner_product_moment(1), ({"d": "3"}, {"d": "100"})),
+    Derivation("GC1 E⟨x,y⟩⁴ = 3Γ(d/2)/(4Γ(d/2+2))", "GC1", sphere_inner_product_moment(2),
+               ({"d": "3"}, {"d": "100"})),
+    Derivation("GC2 contraction ρ = 1 − (2μ/N)(α − NLα²/2)", "GC2", RATE,
+               (_SGD, _SGD | {"alpha": "1/21", "mu": "1"})),
+    Derivation("GC2 bound ρ^T Δ₀ + αη/(1 − ρ)", "GC2", BOUND,
+               (_SGD | {"T": "50", "Delta_0": "1", "eta": "1/1000"},
+                _SGD | {"T": "3", "Delta_0": "5/2", "eta": "1/10", "alpha": "1/21", "mu": "1"})),
+)

@@ -18,11 +18,14 @@ score R_SF = 1ᵀ(∏|W_l|)1 is linear in each |W_l|, so every layer's score sum
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import mpmath
 import numpy as np
 import sympy as sp
+
+from theory.derivations import Derivation
 
 z = sp.Symbol("z", real=True)
 slope = sp.Symbol("a", nonnegative=True)
@@ -125,3 +128,19 @@ def predicted_imbalance(name: str, pre_activations: np.ndarray,
     """
     defects = defect_values(name, pre_activations)
     return np.sum(np.asarray(upstream, dtype=object) * defects, axis=0)
+
+
+def __getattr__(name: str):
+    """``DERIVATIONS``, built on first access (the defects are simplified by SymPy)."""
+    if name == "DERIVATIONS":
+        return _derivations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _derivations() -> tuple[Derivation, ...]:
+    """Derived expressions pinned by value (theory.derivations); module attribute
+    ``DERIVATIONS``."""
+    points = ({"z": "1/2"}, {"z": "-2"}, {"z": "3"})
+    return tuple(Derivation(f"SF3 homogeneity defect φ′(z)z − φ(z), {name}", "SF3",
+                            homogeneity_defect(name), points) for name in ("tanh", "softplus"))

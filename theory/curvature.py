@@ -225,6 +225,23 @@ def relu_log_ratio_mean(width: int):
                        for p, b in relu_ratio_law(width))
 
 
+def _relu_log_ratio_mean_expression() -> sp.Expr:
+    """CV4 as a SymPy sum over the active count b (width d a symbol, integer at evaluation):
+    Σ_{b=1..d} C(d,b)2^{−d}/(1 − 2^{−d}) [ψ(b/2) + ln 2 + ln(2/d)]."""
+    b = sp.Symbol("b", integer=True, positive=True)
+    weight = sp.binomial(d, b) * 2**-d / (1 - 2**-d)
+    return sp.Sum(weight * (sp.polygamma(0, b / 2) + sp.log(2) + sp.log(2 / d)), (b, 1, d))
+
+
+def _relu_sum_matches(digits: int = 30) -> bool:
+    """CV4: :func:`relu_log_ratio_mean` equals the symbolic sum for d = 1, 2, 7, 20."""
+    expression = _relu_log_ratio_mean_expression()
+    with mpmath.workdps(digits):
+        return all(abs(relu_log_ratio_mean(width)
+                       - mpmath.mpf(str(sp.N(expression.subs(d, width), digits))))
+                   <= mpmath.mpf(10) ** (5 - digits) for width in (1, 2, 7, 20))
+
+
 def relu_log_ratio_variance(width: int):
     """CV4: Var log R = Σ p_b[ψ′(b/2) + m_b²] − (E log R)², m_b = ψ(b/2) + ln 2 + ln(2/d)."""
     scale = mpmath.log(mpmath.mpf(2) / width)
@@ -348,6 +365,8 @@ def self_checks() -> dict[str, bool]:
             _is_zero(e["XAVIER_DRIFT"] - (sp.polygamma(0, d / 2) - sp.log(d / 2))),
     }
     checks |= drift_bound_proof_checks()
+    checks["CV4 relu_log_ratio_mean equals Σ_b p_b[ψ(b/2) + ln 2 + ln(2/d)] (d = 1, 2, 7, 20)"] \
+        = _relu_sum_matches()
     checks |= _escape_checks()
     return checks
 
@@ -512,9 +531,31 @@ def _derivations() -> tuple[Derivation, ...]:
         Derivation("CV1 E log|∏w|", "CV1", e["CHAIN_LOG_MEAN"],
                    ({"L": "3", "sigma": "7/10"},)),
         Derivation("CV1 Var log|∏w|", "CV1", e["CHAIN_LOG_VARIANCE"], ({"L": "5"},)),
+        *_chain_moment_derivations(),
         Derivation("CV3 per-layer E log ratio", "CV3", e["LAYER_LOG_MEAN"],
                    ({"d": "4", "sigma": "1/2"}, {"d": "7", "sigma": "3/5"})),
         Derivation("CV3 Xavier drift", "CV3", e["XAVIER_DRIFT"], ({"d": "1"}, {"d": "64"})),
+        Derivation("CV4 ReLU E log R = Σ_b p_b[ψ(b/2) + ln 2 + ln(2/d)]", "CV4",
+                   _relu_log_ratio_mean_expression(), ({"d": "1"}, {"d": "8"}, {"d": "30"})),
+        Derivation("CV5 E tr(JᵀJ) derived from the network, d = 2, L = 3", "CV5",
+                   derive_jacobian_trace_mean(2, 3),
+                   ({"x_1": "1", "x_2": "-1/2", "sigma": "7/10"},
+                    {"x_1": "3", "x_2": "2", "sigma": "1/2"})),
         Derivation("CV6 escape time", "CV6", ESCAPE_TIME,
                    ({"r": "1", "delta": "1/1000", "eta": "1/10", "epsilon": "1/100"},)),
     )
+
+
+def _chain_moment_derivations() -> tuple[Derivation, ...]:
+    """CV2: the Gaussian-moment derivations of E g_i², E H_ii, E H_ij² at depth L = 4."""
+    moments = chain_derivative_moments(4)
+    points = ({"x": "1", "y": "1", "sigma": "1/2"}, {"x": "2", "y": "1/3", "sigma": "6/5"})
+    labels = {"E g_i^2": "E g_i²", "E H_ii": "E H_ii", "E H_ij^2": "E H_ij²"}
+    derivations = []
+    for key, label in labels.items():
+        used = {symbol.name for symbol in moments[key].free_symbols}
+        derivations.append(Derivation(
+            f"CV2 {label} derived by Gaussian moments, L = 4", "CV2", moments[key],
+            tuple({name: value for name, value in point.items() if name in used}
+                  for point in points)))
+    return tuple(derivations)

@@ -52,6 +52,13 @@ CHAIN_ANTIDERIVATIVE = (u ** (1 - _p) * sp.hyper([1, 1 - _p], [2 - _p], u / s)
 CHAIN_TIME_LIMIT = (1 / (s * u0) - 1 / (s * uf)
                     + sp.log(uf * (s - u0) / (u0 * (s - uf))) / s**2)
 
+# ----------------------------------------------------------------------------- DL6
+_j = sp.Symbol("j", integer=True, positive=True)
+#: DL6 for a 1×1 product W_e = u > 0 with ℓ = ½(s − u)² (∇ℓ = u − s), m factors:
+#: dW_e/dt = −Σ_{j=1..m} (u²)^{(j−1)/m} (u − s) (u²)^{(m−j)/m}.
+_SCALAR_END_TO_END_VELOCITY = -sp.Sum(
+    (u**2) ** ((_j - 1) / m) * (u - s) * (u**2) ** ((m - _j) / m), (_j, 1, m))
+
 
 def derive_mode_strength() -> sp.Expr:
     """Solve DL1's ODE with SymPy's dsolve and the initial condition u(0) = u0."""
@@ -101,7 +108,28 @@ def self_checks() -> dict[str, bool]:
         "DL6 scalar balanced chain: d(w^m)/dt = m u^{2−2/m}(s−u)":
             _is_zero(sp.powsimp(scalar_chain.subs(w, u ** (1 / m)), force=True)
                      - CHAIN_ODE_RHS.subs(tau, 1)),
+        "DL6 the preconditioned sum for W_e = u is DL4's m u^{2−2/m}(s−u)":
+            _is_zero(_SCALAR_END_TO_END_VELOCITY.doit() - CHAIN_ODE_RHS.subs(tau, 1)),
+        "DL6 end_to_end_velocity on 1×1 matrices equals the symbolic sum at random points":
+            _scalar_velocity_matches(),
     }
+
+
+def _scalar_velocity_matches(cases: int = 5, digits: int = 30) -> bool:
+    """DL6: :func:`end_to_end_velocity` of [[u]] with gradient [[u − s]] at random (u, s, m)
+    agrees with :data:`_SCALAR_END_TO_END_VELOCITY` to ``digits`` − 5 digits."""
+    rng = np.random.default_rng(6)
+    with mpmath.workdps(digits):
+        for _ in range(cases):
+            point = {u: sp.Rational(int(rng.integers(1, 200)), 100),
+                     s: sp.Rational(int(rng.integers(1, 300)), 100), m: int(rng.integers(1, 7))}
+            numeric = end_to_end_velocity(np.array([[mpmath.mpf(point[u])]]),
+                                          np.array([[mpmath.mpf(point[u] - point[s])]]),
+                                          point[m])[0, 0]
+            symbolic = mpmath.mpf(str(sp.N(_SCALAR_END_TO_END_VELOCITY.subs(point), digits)))
+            if abs(numeric - symbolic) > mpmath.mpf(10) ** (5 - digits) * (1 + abs(symbolic)):
+                return False
+    return True
 
 
 # ----------------------------------------------------------------------------- evaluators
@@ -244,4 +272,6 @@ DERIVATIONS = (
                _points("u=1/3 s=1", "u=1/20 s=2")),
     Derivation("DL4 m → ∞ time limit", "DL4", CHAIN_TIME_LIMIT,
                _points("u_0=1/100 u_f=1/2 s=1", "u_0=1/5 u_f=9/10 s=3")),
+    Derivation("DL6 end-to-end velocity for W_e = u (preconditioned sum)", "DL6",
+               _SCALAR_END_TO_END_VELOCITY, _points("u=1/2 s=1 m=3", "u=3/2 s=1 m=5")),
 )

@@ -38,7 +38,18 @@ class Derivation:
 
 def all_derivations() -> list[Derivation]:
     """Every pinned derivation of every theory module, in a stable order."""
-    from theory import classification, curvature, deep_linear, starvation
+    from theory import (
+        classification,
+        confusion,
+        conservation,
+        curvature,
+        deep_linear,
+        diagonal,
+        soft_sets,
+        stability,
+        starvation,
+    )
 
-    modules = (deep_linear, starvation, classification, curvature)
+    modules = (deep_linear, diagonal, starvation, classification, curvature, stability,
+               confusion, conservation, soft_sets)
     return [d for module in modules for d in module.DERIVATIONS]

@@ -20,6 +20,7 @@ Evaluators take floats (evaluated with 40 guard bits, returned as float) or mpma
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from theory.derivations import Derivation
 from theory.evaluation import FLOAT_GUARD_BITS, require_finite, require_positive, uses_mpmath
 
 s, z = sp.symbols("s z", real=True)
@@ -530,3 +532,34 @@ EVALUATORS: dict[str, tuple[Callable, ...]] = {
     "KR2": (q, potential, h_inverse, regularizer, implicit_bias_solution, implicit_bias_dual),
     "KR3": (q, h, h_derivative, series_at_zero, series_at_infinity),
 }
+
+
+def __getattr__(name: str):
+    """``DERIVATIONS``, built on first access (the KR3 series take a moment to derive)."""
+    if name == "DERIVATIONS":
+        return _derivations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _derivations() -> tuple[Derivation, ...]:
+    """Derived expressions pinned by value (theory.derivations); module attribute
+    ``DERIVATIONS``. D > 2 is the symbolic depth D = 2 + k."""
+    inside = ({"s": "1/2"}, {"s": "-9/10"})
+    deep = ({"s": "1/2", "k": "1"}, {"s": "-9/10", "k": "5/2"})
+    return (
+        Derivation("KR1 link h₂(s) = 2 sinh s (β = α² h₂(Xᵀν))", "KR1", h_expression(2),
+                   ({"s": "1/2"}, {"s": "-3"})),
+        Derivation("KR1 link h_D(s), D = 2 + k", "KR1", h_expression(None), deep),
+        Derivation("KR2 dual potential H₂(s) = ∫₀ˢ h₂", "KR2", potential_expression(2), inside),
+        Derivation("KR2 dual potential H_D(s) = ∫₀ˢ h_D, D = 2 + k", "KR2",
+                   potential_expression(None), deep),
+        Derivation("KR2 potential q(z), D = 2", "KR2", Q2_EXPRESSION,
+                   ({"z": "1/3"}, {"z": "-7"})),
+        Derivation("KR3 series of q_D at z = 0 to O(z⁶), D = 3", "KR3", series_at_zero(3),
+                   ({"z": "1/10"}, {"z": "-1/4"})),
+        Derivation("KR3 large-z form of q₂", "KR3", series_at_infinity(2),
+                   ({"z": "10"}, {"z": "1000"})),
+        Derivation("KR3 large-z form of q_D, D = 3", "KR3", series_at_infinity(3),
+                   ({"z": "10"}, {"z": "1000"})),
+    )

@@ -28,6 +28,8 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike
 
+from theory.derivations import Derivation
+
 #: A real parameter: float, or mpf for evaluation at the current mpmath precision.
 Real = float | mpmath.mpf
 #: Scores p: a float or mpf, or an array of them (float64 or object dtype).
@@ -544,3 +546,21 @@ EVALUATORS = {
     "SS4": (band_error_bounds,),
     "SS5": (soft_counts, soft_f1),
 }
+
+
+_COUNTS = ({"A": "3", "B": "1", "P": "5"}, {"A": "1/2", "B": "7/2", "P": "2"})
+#: Derived expressions pinned by value (theory.derivations, reports.golden). The points of
+#: H cover its three pieces, for τ below, at and above ½.
+DERIVATIONS = (
+    Derivation("SS1 Heaviside approximation H(p; τ, δ)", "SS1", HEAVISIDE,
+               ({"p": "1/10", "tau": "1/2", "delta": "1/5"},
+                {"p": "2/5", "tau": "3/10", "delta": "1/10"},
+                {"p": "19/20", "tau": "7/10", "delta": "1/20"})),
+    Derivation("SS1 L1 gap ∫₀¹|H − 1[p ≥ τ]| dp = τ_m/4 + δ/2", "SS1",
+               L1_GAP.subs(tau_m, TAU_M), ({"tau": "3/10", "delta": "1/5"},
+                                           {"tau": "7/10", "delta": "1/20"})),
+    Derivation("SS2 soft F1 = 2A/(P + A + B)", "SS2", SOFT_F1, _COUNTS),
+    Derivation("SS3 ∂F1/∂h_i for a positive, 2(P + B)/D²", "SS3", F1_DERIVATIVE_POSITIVE,
+               _COUNTS),
+    Derivation("SS3 ∂F1/∂h_i for a negative, −2A/D²", "SS3", F1_DERIVATIVE_NEGATIVE, _COUNTS),
+)

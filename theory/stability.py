@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import mpmath
 import sympy as sp
 
+from theory.derivations import Derivation
 from theory.evaluation import require_finite, require_positive
 
 eta, lam, k = sp.symbols("eta lambda k", real=True)
@@ -71,3 +72,10 @@ def stability_threshold(step):
     """EOS1/EOS2: the sharpness at which GD with step η becomes unstable, 2/η."""
     require_positive(step=step)
     return 2 / step
+
+
+#: Derived expressions pinned by value (theory.derivations, reports.golden).
+DERIVATIONS = (
+    Derivation("EOS1 per-step factor of an eigen-coordinate, q = 1 − ηλ", "EOS1",
+               CONTRACTION_FACTOR, ({"eta": "1/10", "lambda": "3"}, {"eta": "1/2", "lambda": "5"})),
+)
