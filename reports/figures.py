@@ -1,4 +1,6 @@
-"""Figures shared by every claim class: error vs precision and fitted rates (SVG)."""
+"""Figures shared by every claim class (SVG): error vs precision (EXACT), fitted rates
+(ASYMPTOTIC), samples against their predicted law (STATISTICAL), and the work–precision
+diagram of the appendix."""
 
 from __future__ import annotations
 
@@ -51,6 +53,66 @@ def rate_fit(fit: RateFit):
         axis.loglog(x, y[anchor] * (x / x[anchor]) ** slope, style, color="k", label=label)
     axis.set_xlabel(fit.parameter)
     axis.set_ylabel(fit.name, fontsize=6)
-    axis.set_title(f"slope {fit.slope:.4f}, 99% interval [{fit.low:.4f}, {fit.high:.4f}]")
+    axis.set_title(f"slope {fit.slope:.4f}, fitted interval [{fit.low:.4f}, {fit.high:.4f}]")
     axis.legend(fontsize=7)
+    return figure
+
+
+def distribution_check(outcome: Outcome):
+    """Histogram against the predicted density, and a QQ plot (STATISTICAL claims).
+
+    Draws ``outcome.series["distribution"]`` (see :func:`claims.statistics.distribution_series`);
+    None when the outcome has no such entry.
+    """
+    entry = outcome.series.get("distribution")
+    if not entry:
+        return None
+    samples, predicted = np.asarray(entry["samples"]), np.asarray(entry["quantiles"])
+    colour = PASS_COLOUR if outcome.passed else FAIL_COLOUR
+    figure, (histogram, qq) = new_figure(columns=2, size=(6.2, 2.5))
+    heights, _, _ = histogram.hist(samples, bins="auto", density=True, color=colour, alpha=0.45,
+                                   label=f"samples (n = {entry.get('count', len(samples))})")
+    histogram.plot(entry["density_x"], entry["density_y"], "k-", label="predicted density")
+    histogram.set_ylim(0, 1.3 * heights.max())  # a density may be unbounded at an endpoint
+    histogram.set_xlabel("value")
+    histogram.set_ylabel("density")
+    histogram.legend(fontsize=6)
+    limits = [min(predicted.min(), samples.min()), max(predicted.max(), samples.max())]
+    qq.plot(limits, limits, "-", color="0.4", linewidth=0.8, label="y = x")
+    qq.plot(predicted, samples, ".", color=colour, markersize=2.5, label="samples")
+    qq.set_xlabel("predicted quantile")
+    qq.set_ylabel("sample quantile")
+    qq.legend(fontsize=6)
+    figure.suptitle(f"{outcome.claim_id}: samples vs {entry['law']}", fontsize=8)
+    return figure
+
+
+def work_precision(problems: dict):
+    """Error against wall-clock seconds (log-log), one panel per problem, one marker series
+    per engine (``problems``: name → {"description", "rows"} of benchmarks/work_precision.json).
+    """
+    figure, axes = new_figure(columns=len(problems), size=(6.2, 2.8))
+    markers = dict(zip(("heyoka Taylor", "SciPy DOP853", "SciPy LSODA", "mpmath.odefun"),
+                       "osD^", strict=True))
+    for axis, (name, problem) in zip(axes, problems.items(), strict=True):
+        rows = problem["rows"]
+        floor = min((r["error"] for r in rows if r["error"] > 0), default=1e-300) / 10
+        for engine in dict.fromkeys(r["engine"] for r in rows):
+            chosen = [r for r in rows if r["engine"] == engine]
+            axis.loglog([r["seconds"] for r in chosen], [max(r["error"], floor) for r in chosen],
+                        marker=markers.get(engine, "x"), linestyle="-", linewidth=0.8,
+                        markersize=4, label=engine)
+        axis.set_xlabel("wall-clock seconds (integration only)")
+        axis.set_ylabel("relative error")
+        axis.set_title(name)
+    axes[0].legend(fontsize=6)
+    return figure
+
+
+def not_drawn(reason: str):
+    """A small figure that states why the intended figure could not be drawn."""
+    figure, axes = plt.subplots(figsize=(6.4, 1.2))
+    axes.axis("off")
+    axes.text(0.5, 0.5, f"figure not drawn — {reason}", ha="center", va="center", wrap=True,
+              fontsize=8, color="#b2182b")
     return figure

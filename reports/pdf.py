@@ -14,13 +14,34 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import sympy as sp
 import typst
 
 from claims.base import Claim, Outcome
-from reports import deep_linear_figures, figures
+from reports import (
+    classification_figures,
+    confusion_figures,
+    conservation_figures,
+    curvature_figures,
+    deep_linear_figures,
+    diagonal_figures,
+    figures,
+    soft_sets_figures,
+    stability_figures,
+    starvation_figures,
+)
 from reports.results import write_atomically
+from reports.typst_math import to_typst
+from theory.derivations import Derivation, all_derivations
 
-OVERLAYS = dict(deep_linear_figures.OVERLAYS)
+OVERLAYS = {claim_id: draw
+            for module in (deep_linear_figures, diagonal_figures, starvation_figures,
+                           classification_figures, curvature_figures,
+                           stability_figures, confusion_figures, conservation_figures,
+                           soft_sets_figures)
+            for claim_id, draw in module.OVERLAYS.items()}
+#: The measured work–precision table (benchmarks/work_precision.py) the appendix shows.
+WORK_PRECISION_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "work_precision.json"
 _TYPST_SPECIAL = "\\#$*_`<>@[]~=-+/"
 
 
@@ -30,32 +51,62 @@ def escape(text: str) -> str:
 
 
 def write_report(path: Path, claims: Sequence[Claim], outcomes: Sequence[Outcome],
-                 document: dict) -> None:
-    """Render the report for ``claims``/``outcomes`` (and the results ``document``) to PDF."""
+                 document: dict, work_precision: Path | None = WORK_PRECISION_PATH) -> None:
+    """Render the report for ``claims``/``outcomes`` (and the results ``document``) to PDF.
+
+    The appendix shows the work–precision table stored at ``work_precision`` (measured
+    beforehand by benchmarks/work_precision.py, never re-run here); it is left out when the
+    path is None or the file is missing.
+    """
     with tempfile.TemporaryDirectory(prefix="flowcert-report-") as workdir:
         directory = Path(workdir)
         pages = [_title_page(document), _summary_table(claims, outcomes)]
+        derivations = _derivations_by_claim()
         for claim, outcome in zip(claims, outcomes, strict=True):
-            pages.append(_claim_page(claim, outcome, _figures(outcome, directory)))
+            pages.append(_claim_page(claim, outcome, _figures(outcome, directory),
+                                     derivations.get(claim.id, [])))
+        if work_precision is not None and Path(work_precision).exists():
+            pages.append(_work_precision_appendix(json.loads(Path(work_precision).read_text()),
+                                                  directory))
         source = directory / "report.typ"
         source.write_text(_PREAMBLE + "\n#pagebreak()\n".join(pages))
         pdf = typst.compile(str(source), root=str(directory))
     write_atomically(Path(path), pdf)
 
 
-def _figures(outcome: Outcome, directory: Path) -> tuple[str | None, list[str]]:
+def _figures(outcome: Outcome, directory: Path) -> tuple[list[str], list[str]]:
     """Draw the outcome's figures as SVG files in ``directory``.
 
-    Returns the overlay's file name (or None) and the names of the small class figures
-    (error vs precision, fitted rates).
+    Returns the names of the full-width figures (theory-vs-numerics overlay, samples vs the
+    predicted law) and of the small class figures (error vs precision, fitted rates).
     """
     overlay = OVERLAYS.get(outcome.claim_id)
-    small = [figures.error_vs_precision(outcome)] + [figures.rate_fit(f) for f in outcome.fits]
-    names = [_save(overlay(outcome) if overlay and outcome.series else None,
-                   directory / f"{outcome.claim_id}-overlay.svg")]
-    names += [_save(figure, directory / f"{outcome.claim_id}-{index}.svg")
-              for index, figure in enumerate(small)]
-    return names[0], [name for name in names[1:] if name is not None]
+    wide = [_drawn(overlay, outcome) if overlay and outcome.series else None,
+            _drawn(figures.distribution_check, outcome)]
+    small = [_drawn(figures.error_vs_precision, outcome)] + [
+        _drawn(figures.rate_fit, fit) for fit in outcome.fits]
+    return (_save_all(wide, directory, f"{outcome.claim_id}-wide"),
+            _save_all(small, directory, f"{outcome.claim_id}-small"))
+
+
+def _drawn(draw, data):
+    """``draw(data)``, or a figure saying why it could not be drawn.
+
+    A claim whose experiment failed part-way may leave its series incomplete; its page must
+    still be built (showing the failure), and the rest of the report with it.
+    """
+    try:
+        return draw(data)
+    except Exception as error:  # noqa: BLE001 - any drawing error becomes a visible note
+        return figures.not_drawn(f"{getattr(draw, '__name__', 'figure')}: "
+                                 f"{type(error).__name__}: {error}")
+
+
+def _save_all(drawn: Sequence, directory: Path, stem: str) -> list[str]:
+    """Save the figures that were drawn (skipping None) as ``stem-index.svg``; their names."""
+    names = [_save(figure, directory / f"{stem}-{index}.svg")
+             for index, figure in enumerate(drawn)]
+    return [name for name in names if name is not None]
 
 
 def _save(figure, path: Path) -> str | None:
@@ -71,6 +122,23 @@ _PREAMBLE = """
 #set page(paper: "a4", margin: (x: 1.8cm, y: 1.6cm), numbering: "1")
 #set text(size: 9.5pt)
 #set par(justify: true)
+#show heading.where(level: 2): set text(size: 10pt)
+// Display math at its natural size when it fits, else shrunk to the width available; below
+// `minimum` a sum or relation (which typst can break after +, −, =) is set as line-breaking
+// inline math (display-sized fractions, widened leading) at that size instead.
+#let fit(display, inline, breakable: false, minimum: 0.6) = layout(size => {
+  let natural = measure(display).width
+  let factor = size.width / natural
+  if factor >= 1 { display } else if factor >= minimum or not breakable {
+    text(size: factor * 1em, display)
+  } else { block(inset: (y: 0.4em), { set par(leading: 2.6em, justify: false)
+    text(size: minimum * 1em, inline) }) }
+})
+#let derivation(name, display, inline, breakable) = {
+  show math.equation.where(block: true): set align(left)
+  grid(columns: (30%, 1fr), column-gutter: 8pt, align: horizon,
+    text(size: 8pt, name), fit(display, inline, breakable: breakable))
+}
 #let verdict(v) = if v == "pass" { text(fill: rgb("#1b7837"), weight: "bold")[PASS] } else {
   text(fill: rgb("#b2182b"), weight: "bold")[FAIL] }
 """
@@ -100,8 +168,10 @@ SciPy DOP853, rtol 2.5e-14; above: heyoka Taylor, MPFR, tolerance = unit roundof
 *How to read this report.* EXACT claims are compared at every precision of the ladder; the
 relative error must stay within an error budget (steps × local tolerance × amplification,
 stated per claim) and shrink as precision grows — a wrong closed form shows as an error
-that stops shrinking. ASYMPTOTIC parts report a fitted slope with its 99% interval, which
-must contain the predicted rate. QUALITATIVE claims list each property checked.
+that stops shrinking. ASYMPTOTIC parts report a fitted slope with its confidence interval
+(level stated in the claim's comparison), which must contain the predicted rate. STATISTICAL
+claims compare samples with the predicted law (tolerances from standard errors; histogram and
+QQ plot). QUALITATIVE claims list each property checked.
 """
 
 
@@ -131,7 +201,36 @@ finding about the derivation, reported with its evidence).
 """
 
 
-def _claim_page(claim: Claim, outcome: Outcome, figure_files: tuple) -> str:
+def _derivations_by_claim() -> dict[str, list[Derivation]]:
+    """The pinned derivations of every theory module, grouped by claim id."""
+    grouped: dict[str, list[Derivation]] = {}
+    for derivation in all_derivations():
+        grouped.setdefault(derivation.claim_id, []).append(derivation)
+    return grouped
+
+
+def _derivation_section(derivations: Sequence[Derivation]) -> str:
+    """The claim's pinned derived expressions, typeset, or a one-line note when none are."""
+    if not derivations:
+        return ("== Derivation\n#text(size: 8pt)[No derived expression of this claim is pinned "
+                "in its theory module yet.]")
+    rows = []
+    for derivation in derivations:
+        math = to_typst(derivation.expression)
+        breakable = "true" if _breaks_at_top_level(derivation.expression) else "false"
+        rows.append(f"#derivation([{escape(derivation.name)}], $ {math} $, "
+                    f"$display({math})$, {breakable})")
+    return ("== Derivation\n#text(size: 8pt)[Key derived expressions (SymPy), pinned as "
+            "golden values in the regression test:]\n" + "\n".join(rows))
+
+
+def _breaks_at_top_level(expression: sp.Basic) -> bool:
+    """Whether typst can break the typeset expression across lines (after +, −, =)."""
+    return isinstance(expression, sp.Add | sp.core.relational.Relational)
+
+
+def _claim_page(claim: Claim, outcome: Outcome, figure_files: tuple,
+                derivations: Sequence[Derivation] = ()) -> str:
     parameters = escape(json.dumps(claim.parameters, default=str))
     evidence = "\n".join(f"- {escape(line)}" for line in outcome.evidence)
     runs = "".join(f"[{r.precision_bits}], [{r.max_abs_error:.3g}], [{r.max_rel_error:.3g}], "
@@ -141,8 +240,8 @@ def _claim_page(claim: Claim, outcome: Outcome, figure_files: tuple) -> str:
 #table(columns: 6, inset: 3pt, stroke: 0.4pt + gray,
   [*bits*], [*max abs. error*], [*max rel. error*], [*tolerance*], [*steps*], [*status*],
   {runs})"""
-    overlay, small = figure_files
-    images = f'#align(center, image("{overlay}", width: 100%))' if overlay else ""
+    wide, small = figure_files
+    images = "\n".join(f'#align(center, image("{name}", width: 100%))' for name in wide)
     if small:
         cells = ", ".join(f'image("{name}", width: 100%)' for name in small)
         images += f"\n#grid(columns: (1fr, 1fr), gutter: 8pt, {cells})"
@@ -155,6 +254,8 @@ $ {claim.statement} $
 
 *Theory.* {escape(claim.theory)}
 
+{_derivation_section(derivations)}
+
 *Experiment.* {escape(claim.experiment)}
 
 *Comparison and tolerance.* {escape(claim.comparison)}
@@ -165,4 +266,33 @@ $ {claim.statement} $
 {evidence}
 {run_table}
 {images}
+"""
+
+
+def _work_precision_appendix(table: dict, directory: Path) -> str:
+    """Appendix: error vs time of every engine on the two reference ODEs, figure and tables."""
+    figure = _save(figures.work_precision(table["problems"]), directory / "work-precision.svg")
+    machine = table["machine"]
+    packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
+    tables = []
+    for name, problem in table["problems"].items():
+        cells = "".join(f"[{escape(r['engine'])}], [{escape(r['setting'])}], "
+                        f"[{r['seconds']:.3g}], [{r['error']:.3g}], [{r['setup_seconds']:.2g}],\n"
+                        for r in problem["rows"])
+        tables.append(f"""[*{escape(name)}*: {escape(problem['description'])}
+#table(columns: 5, inset: 2.5pt, stroke: 0.4pt + gray,
+  [*engine*], [*setting*], [*seconds*], [*rel. error*], [*setup s*],
+  {cells})]""")
+    return f"""
+= Appendix: work–precision of the integration engines
+Error against wall-clock time on two reference ODEs, for heyoka's Taylor method (float64 at
+several tolerances, MPFR at several precisions), SciPy's DOP853 and LSODA (several rtol,
+atol = 10#super[−3]·rtol) and mpmath.odefun (several working precisions). Measured by
+`benchmarks/work_precision.py` on {escape(machine['date'])}: {escape(machine['cpu'])},
+{machine['cpus']} CPUs, {escape(machine['platform'])}, Python {escape(machine['python'])},
+{escape(packages)}. Seconds: {escape(table['timing'])}. These are one machine's timings,
+stored with the report's sources and not re-measured when the report is built.
+
+#align(center, image("{figure}", width: 100%))
+#text(size: 7pt)[#grid(columns: (1fr, 1fr), gutter: 8pt, {", ".join(tables)})]
 """
