@@ -216,12 +216,34 @@ def _derivation_section(derivations: Sequence[Derivation]) -> str:
                 "in its theory module yet.]")
     rows = []
     for derivation in derivations:
-        math = to_typst(derivation.expression)
-        breakable = "true" if _breaks_at_top_level(derivation.expression) else "false"
-        rows.append(f"#derivation([{escape(derivation.name)}], $ {math} $, "
-                    f"$display({math})$, {breakable})")
+        for name, expression in _legible_parts(derivation):
+            math = to_typst(expression)
+            breakable = "true" if _breaks_at_top_level(expression) else "false"
+            rows.append(f"#derivation([{name}], $ {math} $, $display({math})$, {breakable})")
     return ("== Derivation\n#text(size: 8pt)[Key derived expressions (SymPy), pinned as "
             "golden values in the regression test:]\n" + "\n".join(rows))
+
+
+#: Typst markup longer than this does not fit one line of the page at a legible size.
+LONG_MARKUP = 300
+
+
+def _legible_parts(derivation: Derivation) -> list[tuple[str, sp.Basic]]:
+    """(label markup, expression) rows for one derivation.
+
+    A long quotient cannot wrap (typst breaks lines only after +, −, =), so it is shown as
+    N/D with the expanded numerator and the denominator on rows of their own.
+    """
+    name = escape(derivation.name)
+    expression = derivation.expression
+    if len(to_typst(expression)) <= LONG_MARKUP or _breaks_at_top_level(expression):
+        return [(name, expression)]
+    numerator, denominator = sp.fraction(expression)
+    if denominator == 1:
+        return [(name, expression)]
+    return [(name + " $= N \\/ D$", sp.Symbol("N") / sp.Symbol("D")),
+            ("#h(1em) numerator $N$", sp.expand(numerator)),
+            ("#h(1em) denominator $D$", denominator)]
 
 
 def _breaks_at_top_level(expression: sp.Basic) -> bool:

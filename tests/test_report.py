@@ -136,3 +136,19 @@ def test_work_precision_table_schema_and_convergence():
             errors = [max(r["error"], 1e-300) for r in chosen]
             assert errors[-1] < errors[0], engine
             assert all(b <= 10 * a for a, b in zip(errors, errors[1:], strict=False)), engine
+
+
+def test_a_long_quotient_is_split_into_numerator_and_denominator_rows():
+    import sympy as sp
+
+    from reports.pdf import _legible_parts
+    from theory.derivations import Derivation
+    x, y = sp.symbols("x y")
+    numerator = sp.Mul(x + 1, sum(x**k * y**(9 - k) for k in range(30)), evaluate=False)
+    long_quotient = Derivation("q", "XX1", numerator / (x**2 + y**2 + 3), ())
+    rows = _legible_parts(long_quotient)
+    assert len(rows) == 3 and "numerator" in rows[1][0] and "denominator" in rows[2][0]
+    assert sp.simplify(rows[1][1] / rows[2][1] - long_quotient.expression) == 0
+    assert all(isinstance(expression, sp.Add) for _, expression in rows[1:])  # can wrap
+    short = Derivation("s", "XX1", x / (y + 1), ())
+    assert _legible_parts(short) == [("s", short.expression)]
