@@ -10,13 +10,14 @@ from claims import (
     deep_linear,
     diagonal,
     soft_sets,
+    splines,
     stability,
     starvation,
 )
 from claims.base import Claim
 
-FAMILIES = (deep_linear, diagonal, starvation, classification, curvature, stability, confusion,
-            conservation, soft_sets)
+FAMILIES = (deep_linear, diagonal, starvation, classification, splines, curvature, stability,
+            confusion, conservation, soft_sets)
 CLAIMS: dict[str, Claim] = {claim.id: claim for module in FAMILIES for claim in module.CLAIMS}
 
 

@@ -27,6 +27,7 @@ from reports import (
     diagonal_figures,
     figures,
     soft_sets_figures,
+    splines_figures,
     stability_figures,
     starvation_figures,
 )
@@ -36,7 +37,7 @@ from theory.derivations import Derivation, all_derivations
 
 OVERLAYS = {claim_id: draw
             for module in (deep_linear_figures, diagonal_figures, starvation_figures,
-                           classification_figures, curvature_figures,
+                           classification_figures, splines_figures, curvature_figures,
                            stability_figures, confusion_figures, conservation_figures,
                            soft_sets_figures)
             for claim_id, draw in module.OVERLAYS.items()}

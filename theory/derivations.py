@@ -46,10 +46,11 @@ def all_derivations() -> list[Derivation]:
         deep_linear,
         diagonal,
         soft_sets,
+        splines,
         stability,
         starvation,
     )
 
-    modules = (deep_linear, diagonal, starvation, classification, curvature, stability,
-               confusion, conservation, soft_sets)
+    modules = (deep_linear, diagonal, starvation, classification, splines, curvature,
+               stability, confusion, conservation, soft_sets)
     return [d for module in modules for d in module.DERIVATIONS]
