@@ -68,12 +68,20 @@ class Check:
 
 
 def z_check(name: str, observed: float, standard_error: float, predicted: float) -> Check:
-    """|observed − predicted| ≤ Z_BOUND·SE (SE > 0 and finite)."""
-    if not (math.isfinite(standard_error) and standard_error > 0 and math.isfinite(observed)):
+    """|observed − predicted| ≤ Z_BOUND·SE (SE ≥ 0 and finite).
+
+    SE = 0 (every sample equal) allows no gap at all: the check passes only if the observed
+    value is exactly the predicted one.
+    """
+    if not (math.isfinite(standard_error) and standard_error >= 0 and math.isfinite(observed)):
         return Check(name, False, observed, predicted, math.nan,
                      f"no finite estimate/standard error ({observed}, {standard_error})")
     allowed = Z_BOUND * standard_error
     gap = observed - predicted
+    if standard_error == 0:
+        return Check(name, gap == 0, observed, predicted, 0.0,
+                     f"observed {observed:.6g}, predicted {predicted:.6g}, SE = 0 (all samples "
+                     "equal: no gap allowed)")
     return Check(name, abs(gap) <= allowed, observed, predicted, allowed,
                  f"observed {observed:.6g}, predicted {predicted:.6g}, z = "
                  f"{gap / standard_error:+.2f} (bound ±{Z_BOUND:.2f})")

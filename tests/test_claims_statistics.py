@@ -97,3 +97,10 @@ def test_base_seed_reads_the_environment(monkeypatch):
     monkeypatch.setenv(statistics.SEED_VARIABLE, "-3")
     with pytest.raises(ValueError, match="FLOWCERT_SEED"):
         statistics.base_seed()
+
+
+def test_z_check_with_zero_standard_error_allows_no_gap():
+    assert statistics.z_check("equal", 0.0, 0.0, 0.0).passed
+    assert not statistics.z_check("different", 0.0, 0.0, 1e-300).passed
+    assert not statistics.z_check("nan", math.nan, 0.1, 0.0).passed
+    assert not statistics.z_check("negative se", 0.0, -1.0, 0.0).passed
