@@ -215,6 +215,15 @@ def test_soft_f1_closed_form_equals_the_count_definition(tau, delta, sample):
         with pytest.raises(ValueError, match="undefined"):
             soft_sets.soft_f1(scores, labels, tau, delta)
         return
+    if 2 * tp + fp + fn <= tolerance:
+        # The denominator is within the count error of 0 (e.g. one negative with a subnormal
+        # score, whose membership underflows to 0 in one evaluation order and not in the
+        # other): F1 = 2A/D is then undetermined, and either answer is consistent.
+        try:
+            assert 0 <= soft_sets.soft_f1(scores, labels, tau, delta) <= 1
+        except ValueError as error:
+            assert "undefined" in str(error)
+        return
     # F1 = 2A/D moves by ≤ 4·(count error)/D
     assert soft_sets.soft_f1(scores, labels, tau, delta) == pytest.approx(
         2 * tp / (2 * tp + fp + fn), abs=8 * tolerance / (2 * tp + fp + fn))
