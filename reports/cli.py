@@ -135,6 +135,7 @@ def _check(args) -> int:
 
 
 def _report(args) -> int:
+    from reports.executors import default_workers
     from reports.pdf import write_report
     from reports.results import write_results
     from reports.runner import resolve_claims
@@ -144,7 +145,8 @@ def _report(args) -> int:
     document, outcomes = _run(args, claims)
     json_path = args.out.with_suffix(".json")
     write_results(json_path, document)
-    write_report(args.out, claims, outcomes, document)
+    write_report(args.out, claims, outcomes, document,
+                 workers=args.workers or default_workers())
     print(_summary_screen(document))
     print(f"wrote {args.out} and {json_path}")
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL

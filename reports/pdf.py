@@ -9,8 +9,11 @@ overlay, error vs precision for EXACT claims, fitted rates for ASYMPTOTIC parts)
 from __future__ import annotations
 
 import json
+import multiprocessing
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -52,19 +55,22 @@ def escape(text: str) -> str:
 
 
 def write_report(path: Path, claims: Sequence[Claim], outcomes: Sequence[Outcome],
-                 document: dict, work_precision: Path | None = WORK_PRECISION_PATH) -> None:
+                 document: dict, work_precision: Path | None = WORK_PRECISION_PATH,
+                 workers: int = 1) -> None:
     """Render the report for ``claims``/``outcomes`` (and the results ``document``) to PDF.
 
     The appendix shows the work–precision table stored at ``work_precision`` (measured
     beforehand by benchmarks/work_precision.py, never re-run here); it is left out when the
-    path is None or the file is missing.
+    path is None or the file is missing. Figures are drawn on ``workers`` local processes
+    (drawing ~120 SVG figures is most of the time spent here).
     """
     with tempfile.TemporaryDirectory(prefix="flowcert-report-") as workdir:
         directory = Path(workdir)
         pages = [_title_page(document), _summary_table(claims, outcomes)]
         derivations = _derivations_by_claim()
-        for claim, outcome in zip(claims, outcomes, strict=True):
-            pages.append(_claim_page(claim, outcome, _figures(outcome, directory),
+        drawn = _draw_all(outcomes, directory, workers)
+        for claim, outcome, figure_files in zip(claims, outcomes, drawn, strict=True):
+            pages.append(_claim_page(claim, outcome, figure_files,
                                      derivations.get(claim.id, [])))
         if work_precision is not None and Path(work_precision).exists():
             pages.append(_work_precision_appendix(json.loads(Path(work_precision).read_text()),
@@ -73,6 +79,17 @@ def write_report(path: Path, claims: Sequence[Claim], outcomes: Sequence[Outcome
         source.write_text(_PREAMBLE + "\n#pagebreak()\n".join(pages))
         pdf = typst.compile(str(source), root=str(directory))
     write_atomically(Path(path), pdf)
+
+
+def _draw_all(outcomes: Sequence[Outcome], directory: Path,
+              workers: int) -> list[tuple[list[str], list[str]]]:
+    """:func:`_figures` of every outcome, in order, on ``workers`` spawned processes."""
+    if workers <= 1 or len(outcomes) <= 1:
+        return [_figures(outcome, directory) for outcome in outcomes]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(outcomes)),
+                             mp_context=context) as pool:
+        return list(pool.map(_figures, outcomes, repeat(directory)))
 
 
 def _figures(outcome: Outcome, directory: Path) -> tuple[list[str], list[str]]:
@@ -127,18 +144,23 @@ _PREAMBLE = """
 // Display math at its natural size when it fits, else shrunk to the width available; below
 // `minimum` a sum or relation (which typst can break after +, −, =) is set as line-breaking
 // inline math (display-sized fractions, widened leading) at that size instead.
-#let fit(display, inline, breakable: false, minimum: 0.6) = layout(size => {
+// A term wider than the line cannot be broken, so the size is also capped to fit the widest
+// top-level term (`terms`) on one line.
+#let fit(display, inline, breakable: false, minimum: 0.6, terms: ()) = layout(size => {
   let natural = measure(display).width
   let factor = size.width / natural
   if factor >= 1 { display } else if factor >= minimum or not breakable {
     text(size: factor * 1em, display)
-  } else { block(inset: (y: 0.4em), { set par(leading: 2.6em, justify: false)
-    text(size: minimum * 1em, inline) }) }
+  } else {
+    let widest = calc.max(1pt, ..terms.map(term => measure(term).width))
+    let scale = calc.min(minimum, size.width / widest)
+    block(inset: (y: 0.4em), { set par(leading: 2.6em, justify: false)
+      text(size: scale * 1em, inline) }) }
 })
-#let derivation(name, display, inline, breakable) = {
+#let derivation(name, display, inline, breakable, terms) = {
   show math.equation.where(block: true): set align(left)
   grid(columns: (30%, 1fr), column-gutter: 8pt, align: horizon,
-    text(size: 8pt, name), fit(display, inline, breakable: breakable))
+    text(size: 8pt, name), fit(display, inline, breakable: breakable, terms: terms))
 }
 #let verdict(v) = if v == "pass" { text(fill: rgb("#1b7837"), weight: "bold")[PASS] } else {
   text(fill: rgb("#b2182b"), weight: "bold")[FAIL] }
@@ -219,8 +241,11 @@ def _derivation_section(derivations: Sequence[Derivation]) -> str:
     for derivation in derivations:
         for name, expression in _legible_parts(derivation):
             math = to_typst(expression)
-            breakable = "true" if _breaks_at_top_level(expression) else "false"
-            rows.append(f"#derivation([{name}], $ {math} $, $display({math})$, {breakable})")
+            breakable = _breaks_at_top_level(expression)
+            terms = "".join(f"$display({to_typst(term)})$, " for term in
+                            (expression.args if breakable else ()))
+            rows.append(f"#derivation([{name}], $ {math} $, $display({math})$, "
+                        f"{'true' if breakable else 'false'}, ({terms}))")
     return ("== Derivation\n#text(size: 8pt)[Key derived expressions (SymPy), pinned as "
             "golden values in the regression test:]\n" + "\n".join(rows))
 

@@ -55,7 +55,7 @@ def sp3(outcome: Outcome):
     axis.set_yticks(range(len(rows)), [f"{r['law']} ({r['kernel'].split()[0]})" for r in rows],
                     fontsize=5)
     axis.set_xlabel("|cᵀKc − penalty form| / penalty form")
-    axis.set_title("SP3: RKHS norm = ∫g″²/ζ + boundary terms (53 bits)", fontsize=8)
+    axis.set_title("SP3: cᵀKc vs the penalty form (53 bits)", fontsize=8)
     return figure
 
 

@@ -68,6 +68,11 @@ def group(markup: str) -> str:
     return f"({markup})"
 
 
+#: Subscripts that SymPy's LaTeX printer also reads as accents of the symbol's body.
+NAME_ACCENTS = {"prime": "{}'", "dot": "dot({})", "ddot": "dot.double({})", "hat": "hat({})",
+                "bar": "overline({})", "tilde": "tilde({})", "vec": "arrow({})"}
+
+
 class TypstPrinter(Printer):
     """Prints SymPy expressions as typst math markup (see the module docstring)."""
 
@@ -101,6 +106,9 @@ class TypstPrinter(Printer):
         """A symbol name with ``_``/``^`` parts and trailing digits as attachments."""
         body, supers, subs = split_super_sub(name)
         markup = self._name_part(body, upright_words)
+        for accent in [s for s in subs if s in NAME_ACCENTS]:  # x_prime → x′, x_dot → ẋ
+            markup = NAME_ACCENTS[accent].format(markup)
+        subs = [s for s in subs if s not in NAME_ACCENTS]
         if subs:
             markup += "_" + group(" ".join(self._name_part(s, True) for s in subs))
         if supers:

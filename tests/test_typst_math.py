@@ -73,6 +73,14 @@ def test_names_follow_typst_rules():
     assert to_typst(sp.Symbol('a"b')) == 'italic("a\\"b")'
 
 
+def test_accent_subscripts_become_accents():
+    assert to_typst(sp.Symbol("x_prime")) == "x'"
+    assert to_typst(sp.Symbol("s_1_prime")) == "s'_(1)"
+    assert to_typst(sp.Symbol("u_dot")) == "dot(u)"
+    text = pdf_text(typeset([to_typst(sp.Symbol("x_prime") + sp.Symbol("u_dot"))]))
+    assert "prime" not in text and "dot" not in text
+
+
 def test_fractions_are_explicit_and_unparenthesised():
     assert to_typst((x + 1) / (y - 2)) == "frac(x + 1, y - 2)"
     assert to_typst(-x / 2) == "-frac(x, 2)"
