@@ -20,16 +20,22 @@ from dataclasses import dataclass, field
 
 from claims.base import Claim, Outcome
 from claims.registry import get_claim
+from claims.statistics import DEFAULT_SEED, SEED_VARIABLE
 
 DASK_RETRIES = 2
 
 
 @dataclass(frozen=True)
 class Task:
-    """Run claim ``claim_id`` on ``precisions``."""
+    """Run claim ``claim_id`` on ``precisions`` with Monte Carlo base seed ``seed``.
+
+    The seed travels with the task (rather than being read from each worker's environment),
+    so a claim draws the same numbers on every executor.
+    """
 
     claim_id: str
     precisions: tuple[int, ...]
+    seed: int = DEFAULT_SEED
 
 
 @dataclass
@@ -54,8 +60,17 @@ def run_claim(claim: Claim, precisions: Sequence[int]) -> Outcome:
 
 
 def run_task(task: Task) -> Outcome:
-    """Worker entry point: look the claim up by id and run it (never raises)."""
-    return run_claim(get_claim(task.claim_id), task.precisions)
+    """Worker entry point: look the claim up by id and run it with the task's seed (never
+    raises)."""
+    previous = os.environ.get(SEED_VARIABLE)
+    os.environ[SEED_VARIABLE] = str(task.seed)
+    try:
+        return run_claim(get_claim(task.claim_id), task.precisions)
+    finally:
+        if previous is None:
+            del os.environ[SEED_VARIABLE]
+        else:
+            os.environ[SEED_VARIABLE] = previous
 
 
 def default_workers() -> int:

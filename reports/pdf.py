@@ -185,7 +185,9 @@ independent high-precision integrations of the networks' own gradient flows]]
   [*Packages*], [{packages}],
   [*Precision ladder*], [{escape(', '.join(map(str, document['precisions'])))} bits (53:
 SciPy DOP853, rtol 2.5e-14; above: heyoka Taylor, MPFR, tolerance = unit roundoff)],
-  [*Seeds*], [fixed per claim, listed in each claim's parameters],
+  [*Seeds*], [Monte Carlo base seed {document.get('seed', '?')} (environment variable
+FLOWCERT\\_SEED; the statistical claims derive theirs from it with SeedSequence); every other
+seed is fixed per claim and listed in its parameters],
 )
 #v(1cm)
 *How to read this report.* EXACT claims are compared at every precision of the ladder; the

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from claims.base import Claim, Outcome
+from claims.statistics import base_seed
 
 SCHEMA = "flowcert-results/1"
 PACKAGES = ("flowcert", "numpy", "scipy", "sympy", "mpmath", "heyoka", "matplotlib", "typst")
@@ -52,7 +53,8 @@ def results_document(claims: Sequence[Claim], outcomes: Sequence[Outcome],
                                                                                  "verdict")})
     return {"schema": SCHEMA,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "precisions": list(precisions), "environment": environment(),
+            "precisions": list(precisions), "seed": base_seed(),
+            "environment": environment(),
             "executor": executor or {"scheduler": None, "workers": 1, "retried": []},
             "summary": {"claims": len(entries),
                         "passed": sum(e["verdict"] == "pass" for e in entries),

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from claims.base import Claim, Outcome
 from claims.registry import CLAIMS, get_claim
+from claims.statistics import base_seed
 from numerics.precision import check_bits
 from reports.executors import Execution, Task, default_workers, run_claim, run_tasks
 
@@ -42,7 +43,8 @@ def run_claims(claims: Sequence[Claim], precisions: Sequence[int],
     A progress line "[k/n] ████░░ ID VERDICT (seconds)" is printed to ``progress`` as each
     claim finishes; claims that had to run twice on a cluster are listed at the end.
     """
-    tasks = [Task(claim.id, tuple(precisions)) for claim in claims]
+    seed = base_seed()
+    tasks = [Task(claim.id, tuple(precisions), seed) for claim in claims]
     finished = []
 
     def report(task: Task, outcome: Outcome) -> None:

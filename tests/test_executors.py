@@ -81,3 +81,22 @@ def test_unreachable_scheduler_is_a_clear_error():
 def test_workers_must_be_positive():
     with pytest.raises(ValueError, match="workers must be"):
         run_tasks(TASKS, workers=0)
+
+
+def test_a_task_runs_with_its_own_seed_whatever_the_worker_environment(monkeypatch):
+    import os
+
+    from claims.base import Outcome
+    from reports import executors
+
+    class SeedReporter:
+        id = "XX1"
+
+        @staticmethod
+        def run(_precisions):
+            return Outcome("XX1", True, evidence=[os.environ["FLOWCERT_SEED"]])
+
+    monkeypatch.setattr(executors, "get_claim", lambda _claim_id: SeedReporter)
+    monkeypatch.setenv("FLOWCERT_SEED", "1")
+    assert executors.run_task(Task("XX1", (53,), seed=77)).evidence == ["77"]
+    assert os.environ["FLOWCERT_SEED"] == "1"  # the worker's own setting is restored
