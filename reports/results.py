@@ -69,7 +69,15 @@ def write_atomically(path: Path, data: bytes) -> None:
                                      delete=False) as handle:
         handle.write(data)
         temporary = Path(handle.name)
+    os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary open() would create it
     os.replace(temporary, path)
+
+
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_results(path: Path, document: dict) -> None:

@@ -53,3 +53,17 @@ def test_load_rejects_non_json(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="not JSON"):
         load_results(path)
+
+
+def test_results_files_get_the_permissions_of_an_ordinary_file(tmp_path):
+    import os
+
+    from reports.results import write_atomically
+    path = tmp_path / "out.json"
+    previous = os.umask(0o022)
+    try:
+        write_atomically(path, b"{}")
+    finally:
+        os.umask(previous)
+    assert path.read_bytes() == b"{}"
+    assert path.stat().st_mode & 0o777 == 0o644
