@@ -14,7 +14,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from numerics.diagonal import DiagonalNetwork, random_instance, train_to_interpolation
@@ -135,6 +135,8 @@ def test_derivative_of_q_is_the_inverse_of_h(depth: int, z: float):
 @given(st.integers(2, 4), st.floats(0.2, 5.0), st.lists(st.floats(-5, 5), min_size=4,
                                                          max_size=4),
        st.lists(st.floats(-5, 5), min_size=4, max_size=4), st.floats(0.05, 0.95))
+@example(depth=3, alpha=2.00001, first=[0.0, 0.0, 0.0, 0.0],  # found by hypothesis: h_D⁻¹ of a
+         second=[0.0, 0.0, 0.0, 4.891069535396018e-248], weight=0.5)  # tiny value never stopped
 def test_regularizer_is_convex(depth, alpha, first, second, weight):
     first, second = np.array(first), np.array(second)
     mixed = weight * first + (1 - weight) * second
@@ -219,3 +221,13 @@ def test_domain_of_h_is_enforced():
         diagonal.q(math.nan, 2)
     with pytest.raises(ValueError, match="z"):
         diagonal.q(math.inf, 3)
+
+
+@pytest.mark.parametrize("depth", [3, 4])
+@pytest.mark.parametrize("value", [6.113745212608301e-249, 1e-249, 1e-100, 1e-30, 1e-5])
+def test_h_inverse_of_tiny_values_is_accurate(depth, value):
+    # 6.11e-249 at D = 3 made the Newton iteration cycle (found by hypothesis through Q_α^D).
+    # Large values are not round-tripped: s = h⁻¹(z) → 1, where h is ill-conditioned.
+    s = diagonal.h_inverse(value, depth)
+    # float in and out: a few roundings of relative 2^-53, and h is well conditioned near 0
+    assert diagonal.h(s, depth) == pytest.approx(value, rel=1e-14)
