@@ -555,6 +555,8 @@ def run_ss5(_precisions: Sequence[int]) -> Outcome:
 SS6_SETUP = {"n_positive": 40, "n_negative": 360, "separation": 2.0, "seed": 2022,
              "held_out_seed": 2023, "delta": 0.2, "horizon": 300.0}
 SS6_THRESHOLDS = tuple(k / 10 for k in range(1, 10))
+#: Draws of the setup the ordering is checked on (fixed before any run: 2022 and the next 7).
+SS6_SEEDS = tuple(range(2022, 2030))
 SS6_TIMES = tuple([0.0] + np.geomspace(0.1, SS6_SETUP["horizon"], 30).tolist())
 
 
@@ -577,33 +579,45 @@ def _blobs(seed: int):
                                      SS6_SETUP["separation"], np.random.SeedSequence(seed))
 
 
-def run_ss6(_precisions: Sequence[int]) -> Outcome:
-    started = time.perf_counter()
-    features, labels = _blobs(SS6_SETUP["seed"])
-    held_features, held_labels = _blobs(SS6_SETUP["held_out_seed"])
-    final, held, curves, margins = {}, {}, {}, {}
+def _train_both(features: np.ndarray, labels: np.ndarray) -> dict[str, dict]:
+    """Both gradient flows from θ = 0 on one draw: final parameters and the hard-F1 curve."""
+    trained = {}
     for name, loss in _ss6_losses(features, labels).items():
         run = counting.train_by_gradient_flow(loss, np.zeros(3), SS6_TIMES)
-        f1_curve = [_hard_f1(theta, features, labels) for theta in run.params]
-        final[name], held[name] = f1_curve[-1], _hard_f1(run.params[-1], held_features,
-                                                         held_labels)
-        margins[name] = float(np.min(np.abs(counting.logistic_scores(run.params[-1], features)
-                                            - 0.5)))
-        curves[name] = {"times": list(SS6_TIMES), "loss": run.losses.tolist(),
-                        "hard_f1": f1_curve, "params": run.params[-1].tolist(),
-                        "rhs_evaluations": run.rhs_evaluations}
-    passed = final["soft F1"] >= final["cross-entropy"]
-    evidence = [f"hard F1 at τ = ½ on the training blobs after t = {SS6_SETUP['horizon']:g}: "
-                f"soft-F1 training {final['soft F1']:.4f}, "
-                f"cross-entropy {final['cross-entropy']:.4f}"
-                f" ({'≥, as claimed' if passed else 'LOWER than cross-entropy: claim fails'})",
-                f"held-out blobs (seed {SS6_SETUP['held_out_seed']}, not part of the verdict): "
-                f"soft F1 {held['soft F1']:.4f}, cross-entropy {held['cross-entropy']:.4f}",
-                "closest final score to the threshold ½: " + ", ".join(
-                    f"{k} {v:.2e}" for k, v in margins.items())
-                + "; right-hand side evaluations: " + ", ".join(
-                    f"{k} {c['rhs_evaluations']}" for k, c in curves.items())]
-    return Outcome("SS6", passed, [], [], evidence, {"training": curves},
+        trained[name] = {"times": list(SS6_TIMES), "loss": run.losses.tolist(),
+                         "hard_f1": [_hard_f1(theta, features, labels) for theta in run.params],
+                         "params": run.params[-1].tolist(),
+                         "rhs_evaluations": run.rhs_evaluations}
+    return trained
+
+
+def run_ss6(_precisions: Sequence[int]) -> Outcome:
+    """SS6 on SS6_SEEDS draws of the setup: the ordering must hold on every draw."""
+    started = time.perf_counter()
+    finals, curves = {}, {}
+    for seed in SS6_SEEDS:
+        trained = _train_both(*_blobs(seed))
+        finals[seed] = {name: run["hard_f1"][-1] for name, run in trained.items()}
+        if seed == SS6_SETUP["seed"]:
+            curves = trained
+    held_features, held_labels = _blobs(SS6_SETUP["held_out_seed"])
+    held = {name: _hard_f1(np.array(run["params"]), held_features, held_labels)
+            for name, run in curves.items()}
+    holds = [seed for seed, f in finals.items() if f["soft F1"] >= f["cross-entropy"]]
+    gaps = np.array([f["soft F1"] - f["cross-entropy"] for f in finals.values()])
+    evidence = [f"seed {seed}: hard F1 at τ = ½ after t = {SS6_SETUP['horizon']:g}: soft-F1 "
+                f"training {f['soft F1']:.4f}, cross-entropy {f['cross-entropy']:.4f} "
+                f"({'≥' if seed in holds else 'LOWER'})" for seed, f in finals.items()]
+    evidence += [f"held-out blobs for seed {SS6_SETUP['seed']} (seed "
+                 f"{SS6_SETUP['held_out_seed']}, context only): soft F1 {held['soft F1']:.4f}, "
+                 f"cross-entropy {held['cross-entropy']:.4f}",
+                 f"mean gap soft − CE over the draws {gaps.mean():+.4f} (standard error "
+                 f"{gaps.std(ddof=1) / np.sqrt(len(gaps)):.4f})",
+                 f"soft-F1 training ≥ cross-entropy on {len(holds)} of {len(finals)} draws"
+                 + ("" if len(holds) == len(finals) else ": the claimed ordering does not hold "
+                    "in general")]
+    return Outcome("SS6", len(holds) == len(finals), [], [], evidence,
+                   {"training": curves, "finals": {str(k): v for k, v in finals.items()}},
                    time.perf_counter() - started)
 
 
@@ -749,18 +763,18 @@ CLAIMS = (
                   "dot(theta) = -nabla (1 - 1/9 sum_(tau in {0.1, ..., 0.9}) F_(1,s)^tau)",
         theory="direction only: soft-F1 training is at least as good in hard F1 at τ = ½",
         experiment="logistic model p = σ(Xw + b) from w = b = 0 on 2-d Gaussian blobs (40 "
-                   "positives at distance 2 from 360 negatives, SeedSequence(2022)); gradient "
+                   "positives at distance 2 from 360 negatives, SeedSequence(2022 … 2029)); "
+                   "gradient "
                    "flow to t = 300 of 1 − mean soft F1 (δ = 0.2, theory's H and H′ passed as "
                    "callables; gradient by the chain rule through the counts, checked against "
                    "finite differences in the tests) and of the mean cross-entropy; SciPy RK23 "
                    "at rtol 1e-4 (the soft-F1 gradient jumps where a score crosses a "
                    "breakpoint)",
         comparison="hard F1 at τ = ½ on the training blobs at t = 300: soft-F1 training ≥ "
-                   "cross-entropy training (no tolerance: an ordering); both numbers reported, "
-                   "with held-out F1 as context. The verdict is about this one draw (seed "
-                   "fixed before any run): on seeds 2023–2029 of the same setup the ordering "
-                   "held in 3 of 7 draws when this claim was written, often by < 0.02 (slow "
-                   "test test_ss6_ordering_is_not_robust_across_draws)",
-        parameters=SS6_SETUP | {"thresholds": SS6_THRESHOLDS},
+                   "cross-entropy training (no tolerance: an ordering) on every one of 8 draws "
+                   "of the setup (SeedSequence 2022–2029); the count of draws where it holds "
+                   "and the mean gap with its standard error are reported, held-out F1 of the "
+                   "first draw as context",
+        parameters=SS6_SETUP | {"thresholds": SS6_THRESHOLDS, "seeds": SS6_SEEDS},
         run=run_ss6, domain=_domain_seed),
 )

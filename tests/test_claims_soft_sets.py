@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from claims import soft_sets as ss_claims
 from claims.base import ClaimClass
-from numerics import soft_sets as counting
 from reports import soft_sets_figures
 from theory import soft_sets
 
@@ -36,7 +35,7 @@ def test_catalogue_holds_ss1_to_ss6_with_their_classes():
     assert CLAIMS["SS6"].claim_class == ClaimClass.QUALITATIVE
 
 
-@pytest.mark.parametrize("claim_id", tuple(CLAIMS))
+@pytest.mark.parametrize("claim_id", tuple(c for c in CLAIMS if c != "SS6"))
 def test_claim_passes_and_its_results_are_json(outcome, claim_id):
     result = outcome(claim_id)
     assert result.claim_id == claim_id
@@ -80,27 +79,20 @@ def test_ss5_monte_carlo_checks_use_the_stated_false_alarm_rate(outcome):
     assert all(fit.high - fit.low < 0.1 for fit in result.fits)  # informative, not vacuous
 
 
-def test_ss6_reports_both_hard_f1_values(outcome):
+def test_ss6_fails_because_the_ordering_holds_on_only_some_draws(outcome):
+    """A finding: soft-F1 training beats cross-entropy in hard F1 on some draws of the setup
+    (the first one, 2022, among them) and loses on others, so the general ordering fails.
+    This test fails if a change makes the ordering hold on every draw (then SS6 passes and
+    this finding must be revisited) or on none."""
     result = outcome("SS6")
-    training = result.series["training"]
-    soft, cross = (training[k]["hard_f1"][-1] for k in ("soft F1", "cross-entropy"))
-    assert soft >= cross
-    assert f"{soft:.4f}" in result.evidence[0] and f"{cross:.4f}" in result.evidence[0]
-
-
-@pytest.mark.slow
-def test_ss6_ordering_is_not_robust_across_draws():
-    """Documents a finding stated in SS6's comparison text: on other draws of the same setup
-    (seeds 2023–2029) soft-F1 training does not always reach cross-entropy's hard F1
-    (when written: 3 of 7 held). Fails if the ordering turns out to hold on every draw."""
-    orderings = []
-    for seed in range(2023, 2030):
-        features, labels = ss_claims._blobs(seed)
-        final = {name: ss_claims._hard_f1(counting.train_by_gradient_flow(
-                     loss, np.zeros(3), ss_claims.SS6_TIMES).params[-1], features, labels)
-                 for name, loss in ss_claims._ss6_losses(features, labels).items()}
-        orderings.append(final["soft F1"] >= final["cross-entropy"])
-    assert any(orderings) and not all(orderings)
+    finals = result.series["finals"]
+    holds = [seed for seed, f in finals.items() if f["soft F1"] >= f["cross-entropy"]]
+    assert len(finals) == len(ss_claims.SS6_SEEDS) == 8
+    assert 0 < len(holds) < len(finals) and not result.passed
+    assert str(ss_claims.SS6_SETUP["seed"]) in holds
+    assert f"on {len(holds)} of 8 draws" in result.evidence[-1]
+    json.dumps(result.to_json())
+    json.dumps(result.series)
 
 
 def test_ss6_soft_f1_gradient_with_theorys_h_matches_central_differences():
