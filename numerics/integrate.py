@@ -128,7 +128,6 @@ def _run_dop853(vector_field, initial_state, times, params, bits, events, max_st
     rhs = _cfunc((vector_field.key, "rhs"), list(vector_field.rhs), variables)
     pars = np.array([float(p) for p in params])
     rhs_pars = pars[:rhs.nparams]
-
     scipy_events = [_scipy_event(vector_field, e, pars) for e in events]
     t_eval = np.array([float(t) for t in times])
     state = np.array([float(v) for v in initial_state])
@@ -140,6 +139,7 @@ def _run_dop853(vector_field, initial_state, times, params, bits, events, max_st
 
     def fun(_t, y):
         evaluations["count"] += 1
+        # + 2: the evaluations solve_ivp spends choosing the first step
         if evaluations["count"] > _DOP853_EVALUATIONS_PER_STEP * max_steps + 2:
             raise _BudgetExceededError
         return rhs(y, pars=rhs_pars)
@@ -242,10 +242,13 @@ def _run_taylor(vector_field, initial_state, times, params, bits, events, max_st
     for record in compiled.records.values():
         record.clear()
     budget = {"steps": 0}
+    # float64 states overflow to inf, which heyoka reports itself; only MPFR needs the check
+    watch_blow_up = bits > FLOAT64_BITS
 
     def within_budget(integrator):
         budget["steps"] += 1
-        return budget["steps"] <= max_steps and not _blown_up(integrator.state)
+        return budget["steps"] <= max_steps and not (watch_blow_up
+                                                      and _blown_up(integrator.state))
 
     starts_at_zero = times[0] == 0
     grid = _convert(times if starts_at_zero else [0, *times], bits)
