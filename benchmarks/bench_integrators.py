@@ -34,11 +34,10 @@ from importlib import metadata
 import heyoka as hy
 import mpmath
 import numpy as np
-
-from numerics import integrate as integration
-from numerics.deep_linear import DeepLinearNetwork
-from numerics.flows import VectorField
-from numerics.integrate import Trajectory, integrate
+from flowcert.numerics import integrate as integration
+from flowcert.numerics.deep_linear import DeepLinearNetwork
+from flowcert.numerics.flows import VectorField
+from flowcert.numerics.integrate import Trajectory, integrate
 
 REFERENCE_DPS = 80
 DL1_DIGITS = 50

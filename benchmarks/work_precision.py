@@ -18,7 +18,7 @@ not assertions: nothing here or in the tests checks them.
 
 Run from the repository root:  python benchmarks/work_precision.py [--out FILE.json]
 It prints the table and writes the JSON the report's appendix reads
-(benchmarks/work_precision.json by default).
+(reports/work_precision.json by default, shipped with the package).
 """
 
 from __future__ import annotations
@@ -38,12 +38,11 @@ from pathlib import Path
 import heyoka as hy
 import mpmath
 import numpy as np
+from flowcert.numerics.deep_linear import DeepLinearNetwork
+from flowcert.numerics.precision import to_real
 from scipy.integrate import solve_ivp
 
-from numerics.deep_linear import DeepLinearNetwork
-from numerics.precision import to_real
-
-DEFAULT_OUT = Path(__file__).resolve().with_name("work_precision.json")
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "reports" / "work_precision.json"
 SCHEMA = "flowcert-work-precision/1"
 REPEATS = 5
 #: A run slower than this is not repeated.

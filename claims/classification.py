@@ -16,14 +16,13 @@ from functools import cache
 import heyoka as hy
 import mpmath
 import numpy as np
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.tolerances import theory_precision, trajectory_tolerance
-from numerics.flows import Crossing
-from numerics.integrate import evaluate_field, integrate
-from numerics.relu_modes import ReluModeNetwork, integrate_hinge, lie_derivative
-from theory import classification
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.flows import Crossing
+from flowcert.numerics.integrate import evaluate_field, integrate
+from flowcert.numerics.relu_modes import ReluModeNetwork, integrate_hinge, lie_derivative
+from flowcert.theory import classification
 
 SOURCE = "Tachet des Combes et al. (2018), On the Learning Dynamics of Deep Neural Networks; " \
          "flowcert seed 003"

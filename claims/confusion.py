@@ -13,10 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
-from scipy import stats
-
-from claims.base import Claim, ClaimClass, Outcome
-from claims.statistics import (
+from flowcert.claims.base import Claim, ClaimClass, Outcome
+from flowcert.claims.statistics import (
     FALSE_ALARM,
     Check,
     base_seed,
@@ -26,10 +24,15 @@ from claims.statistics import (
     mean_check,
     median_interval,
 )
-from numerics import monte_carlo
-from numerics.gradient_descent import least_squares_loss, sgd_expected_loss, sgd_least_squares
-from numerics.relu_network import MLP, Activation
-from theory import confusion
+from flowcert.numerics import monte_carlo
+from flowcert.numerics.gradient_descent import (
+    least_squares_loss,
+    sgd_expected_loss,
+    sgd_least_squares,
+)
+from flowcert.numerics.relu_network import MLP, Activation
+from flowcert.theory import confusion
+from scipy import stats
 
 SOURCE = "Sankararaman, De, Xu, Huang & Goldstein (2020), The impact of neural network " \
          "overparameterization on gradient confusion and stochastic gradient descent; " \

@@ -14,16 +14,15 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from claims.tolerances import theory_precision, trajectory_tolerance
-from numerics.flows import Crossing, gradient_flow
-from numerics.integrate import integrate
-from numerics.precision import FLOAT64_BITS, unit_roundoff
-from numerics.relu_network import MLP, Activation
-from theory import conservation
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.flows import Crossing, gradient_flow
+from flowcert.numerics.integrate import integrate
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.numerics.relu_network import MLP, Activation
+from flowcert.theory import conservation
 
 SOURCE = "Tanaka, Kunin, Yamins & Ganguli (2020), Pruning neural networks without any data by " \
          "iteratively conserving synaptic flow; Du, Hu & Lee (2018), Algorithmic " \

@@ -15,12 +15,10 @@ from collections.abc import Sequence
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy import stats
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from claims.statistics import (
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.claims.statistics import (
     Check,
     SlopeFit,
     base_seed,
@@ -31,14 +29,15 @@ from claims.statistics import (
     proportion_check,
     variance_check,
 )
-from claims.tolerances import theory_precision
-from numerics import monte_carlo
-from numerics.gradient_descent import adaptive_descent, quadratic_descent
-from numerics.hessian import ExpressionHessian, chain_derivatives
-from numerics.linalg import random_orthogonal
-from numerics.precision import FLOAT64_BITS, unit_roundoff
-from numerics.relu_network import MLP, Activation
-from theory import curvature
+from flowcert.claims.tolerances import theory_precision
+from flowcert.numerics import monte_carlo
+from flowcert.numerics.gradient_descent import adaptive_descent, quadratic_descent
+from flowcert.numerics.hessian import ExpressionHessian, chain_derivatives
+from flowcert.numerics.linalg import random_orthogonal
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.numerics.relu_network import MLP, Activation
+from flowcert.theory import curvature
+from scipy import stats
 
 SOURCE = "Orvieto, Kohler, Pavllo, Hofmann & Lucchi (2021), Vanishing curvature and the power " \
          "of adaptive methods in randomly initialized deep networks; flowcert seed 001"

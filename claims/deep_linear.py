@@ -13,16 +13,15 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from claims.setups import balanced_chain, decoupled_two_layer, gaussian_matrix
-from claims.tolerances import theory_precision, trajectory_tolerance
-from numerics.deep_linear import DeepLinearNetwork, balancedness
-from numerics.flows import Crossing
-from numerics.integrate import evaluate_field, integrate
-from theory import deep_linear
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.claims.setups import balanced_chain, decoupled_two_layer, gaussian_matrix
+from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.deep_linear import DeepLinearNetwork, balancedness
+from flowcert.numerics.flows import Crossing
+from flowcert.numerics.integrate import evaluate_field, integrate
+from flowcert.theory import deep_linear
 
 SOURCE = "Saxe, McClelland & Ganguli (2014), Exact solutions to the nonlinear dynamics of " \
          "learning in deep linear neural networks; flowcert seed 003"

@@ -18,12 +18,11 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import sympy as sp
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from claims.tolerances import theory_precision, trajectory_tolerance
-from numerics.diagonal import (
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.diagonal import (
     DiagonalNetwork,
     MatrixSensing,
     diagonal_measurements,
@@ -32,10 +31,10 @@ from numerics.diagonal import (
     random_instance,
     train_to_interpolation,
 )
-from numerics.flows import VectorField
-from numerics.integrate import integrate
-from numerics.precision import unit_roundoff
-from theory import diagonal
+from flowcert.numerics.flows import VectorField
+from flowcert.numerics.integrate import integrate
+from flowcert.numerics.precision import unit_roundoff
+from flowcert.theory import diagonal
 
 SOURCE = ("Woodworth, Gunasekar, Lee, Moroshko, Savarese, Golan, Soudry & Srebro (2020), "
           "Kernel and rich regimes in overparametrized models; flowcert seed 004")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from claims.base import PrecisionRun
+from flowcert.claims.base import PrecisionRun
 
 
 def run_ladder(measure: Callable[[int], PrecisionRun],

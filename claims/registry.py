@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claims import (
+from flowcert.claims import (
     classification,
     confusion,
     conservation,
@@ -14,7 +14,7 @@ from claims import (
     stability,
     starvation,
 )
-from claims.base import Claim
+from flowcert.claims.base import Claim
 
 FAMILIES = (deep_linear, diagonal, starvation, classification, splines, curvature, stability,
             confusion, conservation, soft_sets)

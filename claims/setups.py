@@ -10,8 +10,7 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
-
-from numerics.linalg import random_orthogonal, rectangular_diagonal
+from flowcert.numerics.linalg import random_orthogonal, rectangular_diagonal
 
 
 def decoupled_two_layer(singular_values: Sequence, a0: Sequence, b0: Sequence, n_in: int,

@@ -23,14 +23,13 @@ from functools import partial
 
 import mpmath
 import numpy as np
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun, RateFit
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.numerics import soft_sets as counting
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.theory import soft_sets
 from scipy import stats
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun, RateFit
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from numerics import soft_sets as counting
-from numerics.precision import FLOAT64_BITS, unit_roundoff
-from theory import soft_sets
 
 SOURCE = ("Tsoi, Candon, Li, Milkessa & Vázquez (2022), Bridging the gap: unifying the "
           "training and evaluation of neural network binary classifiers; flowcert seed 004")

@@ -13,19 +13,18 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.claims.statistics import Check, base_seed, z_check
+from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.integrate import integrate
+from flowcert.numerics.monte_carlo import generator
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.numerics.splines import QUAD_RTOL, Law, kink_weight_samples, solve_variational
+from flowcert.numerics.wide_relu import antisymmetric_network, min_norm_fit, output_layer_flow
+from flowcert.theory import splines
 from scipy.interpolate import CubicSpline
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from claims.statistics import Check, base_seed, z_check
-from claims.tolerances import theory_precision, trajectory_tolerance
-from numerics.integrate import integrate
-from numerics.monte_carlo import generator
-from numerics.precision import FLOAT64_BITS, unit_roundoff
-from numerics.splines import QUAD_RTOL, Law, kink_weight_samples, solve_variational
-from numerics.wide_relu import antisymmetric_network, min_norm_fit, output_layer_flow
-from theory import splines
 
 SOURCE = ("Jin & Montúfar (2020/2023), Implicit bias of gradient descent for mean squared "
           "error regression with two-layer wide neural networks; flowcert seed 004")

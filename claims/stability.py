@@ -16,16 +16,15 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.tolerances import theory_precision
-from numerics.gradient_descent import TrainingRecord, full_batch_descent, quadratic_descent
-from numerics.hessian import complex_step_hvp, top_eigenpairs
-from numerics.linalg import random_orthogonal
-from numerics.precision import FLOAT64_BITS, unit_roundoff
-from numerics.relu_network import MLP, Activation
-from theory import stability
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.tolerances import theory_precision
+from flowcert.numerics.gradient_descent import TrainingRecord, full_batch_descent, quadratic_descent
+from flowcert.numerics.hessian import complex_step_hvp, top_eigenpairs
+from flowcert.numerics.linalg import random_orthogonal
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.numerics.relu_network import MLP, Activation
+from flowcert.theory import stability
 
 SOURCE = "Lowell (2022), There is a singularity in the loss landscape; Cohen, Kaur, Li, Kolter " \
          "& Talwalkar (2021), Gradient descent on neural networks typically occurs at the " \

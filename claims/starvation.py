@@ -16,17 +16,16 @@ from functools import cache
 
 import mpmath
 import numpy as np
-
-from claims.base import Claim, ClaimClass, Outcome, PrecisionRun
-from claims.ladder import run_ladder
-from claims.rates import fit_rate
-from claims.tolerances import theory_precision, trajectory_tolerance
-from numerics.flows import Crossing
-from numerics.integrate import evaluate_field, integrate
-from numerics.linalg import random_orthogonal
-from numerics.logistic import LogisticModel
-from numerics.precision import unit_roundoff
-from theory import starvation
+from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.rates import fit_rate
+from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.flows import Crossing
+from flowcert.numerics.integrate import evaluate_field, integrate
+from flowcert.numerics.linalg import random_orthogonal
+from flowcert.numerics.logistic import LogisticModel
+from flowcert.numerics.precision import unit_roundoff
+from flowcert.theory import starvation
 
 SOURCE = "Pezeshki et al. (2021), Gradient Starvation: A Learning Proclivity in Neural " \
          "Networks; flowcert seeds 000, 003"

@@ -10,9 +10,8 @@ so its own rounding is negligible in this budget.
 from __future__ import annotations
 
 import mpmath
-
-from numerics.integrate import DOP853_RTOL
-from numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.numerics.integrate import DOP853_RTOL
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
 
 THEORY_GUARD_BITS = 32
 

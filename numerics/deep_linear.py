@@ -13,8 +13,7 @@ from functools import cached_property
 
 import heyoka as hy
 import numpy as np
-
-from numerics.flows import VectorField, gradient_flow, loss_gradient
+from flowcert.numerics.flows import VectorField, gradient_flow, loss_gradient
 
 
 def _matmul(left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -21,10 +21,9 @@ from functools import cached_property
 import heyoka as hy
 import mpmath
 import numpy as np
-
-from numerics.flows import VectorField, gradient_flow, loss_gradient
-from numerics.integrate import evaluate_field
-from numerics.precision import FLOAT64_BITS, check_bits, unit_roundoff
+from flowcert.numerics.flows import VectorField, gradient_flow, loss_gradient
+from flowcert.numerics.integrate import evaluate_field
+from flowcert.numerics.precision import FLOAT64_BITS, check_bits, unit_roundoff
 
 REGULARISERS = ("weight_decay", "spectral_decoupling")
 #: "logistic": log(1 + e^{−m}); "quadratic": its second-order Taylor polynomial at m = 0,

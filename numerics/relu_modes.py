@@ -25,10 +25,9 @@ from functools import cache
 import heyoka as hy
 import mpmath
 import numpy as np
-
-from numerics.flows import Crossing, VectorField, gradient_flow
-from numerics.integrate import integrate
-from numerics.precision import FLOAT64_BITS, unit_roundoff
+from flowcert.numerics.flows import Crossing, VectorField, gradient_flow
+from flowcert.numerics.integrate import integrate
+from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
 
 LOSSES = ("cross_entropy", "hinge")
 HINGE_MAX_SWITCHES = 64

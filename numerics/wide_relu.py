@@ -18,9 +18,8 @@ from dataclasses import dataclass, replace
 
 import heyoka as hy
 import numpy as np
-
-from numerics.flows import VectorField, gradient_flow
-from numerics.splines import Law
+from flowcert.numerics.flows import VectorField, gradient_flow
+from flowcert.numerics.splines import Law
 
 #: Units evaluated together on a grid (keeps a feature block near 2^21 numbers).
 _CHUNK_NUMBERS = 2**21

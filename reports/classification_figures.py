@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-
-from claims.base import Outcome
-from reports.figures import new_figure
-from theory import classification
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
+from flowcert.theory import classification
 
 REGION_COLOURS = {"dead": "0.5", "dies": "#b2182b", "stalls": "#ef8a62", "succeeds": "#1b7837"}
 

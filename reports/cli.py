@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     golden.add_argument("--regenerate", action="store_true",
                         help="rewrite the golden file from the current derivations")
     golden.add_argument("--file", type=Path, default=None, metavar="JSON",
-                        help="golden file (default: golden/derivations.json in the checkout)")
+                        help="golden file (default: the golden.json shipped with flowcert.theory)")
     return parser
 
 
@@ -69,8 +69,8 @@ def _add_executor_options(parser: argparse.ArgumentParser) -> None:
 
 def _run(args, claims):
     """Run ``claims`` as the options say; return the results document."""
-    from reports.results import results_document
-    from reports.runner import resolve_precisions, run_claims
+    from flowcert.reports.results import results_document
+    from flowcert.reports.runner import resolve_precisions, run_claims
     precisions = resolve_precisions(args.precision)
     execution = run_claims(claims, precisions, progress=None if args.quiet else sys.stderr,
                            workers=args.workers, scheduler=args.scheduler)
@@ -80,7 +80,7 @@ def _run(args, claims):
 
 
 def _list(_args) -> int:
-    from claims.registry import CLAIMS
+    from flowcert.claims.registry import CLAIMS
     for claim in CLAIMS.values():
         print(f"{claim.id:<6}{claim.claim_class:<13}[{claim.provenance}]  {claim.title}")
     return EXIT_PASS
@@ -128,17 +128,17 @@ def _summary_screen(document: dict) -> str:
 
 
 def _check(args) -> int:
-    from reports.runner import resolve_claims
+    from flowcert.reports.runner import resolve_claims
     document, _ = _run(args, resolve_claims(args.ids))
     print(json.dumps(document, indent=2) if args.json else _verdict_table(document))
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
 
 
 def _report(args) -> int:
-    from reports.executors import default_workers
-    from reports.pdf import write_report
-    from reports.results import write_results
-    from reports.runner import resolve_claims
+    from flowcert.reports.executors import default_workers
+    from flowcert.reports.pdf import write_report
+    from flowcert.reports.results import write_results
+    from flowcert.reports.runner import resolve_claims
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got {args.out}")
     claims = resolve_claims(args.ids)
@@ -153,7 +153,7 @@ def _report(args) -> int:
 
 
 def _diff(args) -> int:
-    from reports.diff import diff_results, load_results
+    from flowcert.reports.diff import diff_results, load_results
     lines = diff_results(load_results(args.old), load_results(args.new), args.factor)
     for line in lines:
         print(line)
@@ -162,7 +162,7 @@ def _diff(args) -> int:
 
 
 def _golden(args) -> int:
-    from reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
+    from flowcert.reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
     path = args.file or GOLDEN_PATH
     if args.regenerate:
         print(f"pinned {regenerate_golden(path)} derivations in {path}")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
 from scipy import stats
-
-from claims.base import Outcome
-from reports.figures import new_figure
 
 
 def gc1(outcome: Outcome):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from claims.base import Outcome
-from reports.figures import new_figure
-from theory import curvature
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
+from flowcert.theory import curvature
 
 
 def _anchored_line(fit: dict, x: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.results import SCHEMA
+from flowcert.reports.results import SCHEMA
 
 DEFAULT_GROWTH_FACTOR = 10.0
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from claims.base import Claim, Outcome
-from claims.registry import get_claim
-from claims.statistics import DEFAULT_SEED, SEED_VARIABLE
+from flowcert.claims.base import Claim, Outcome
+from flowcert.claims.registry import get_claim
+from flowcert.claims.statistics import DEFAULT_SEED, SEED_VARIABLE
 
 DASK_RETRIES = 2
 

@@ -9,8 +9,7 @@ import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-from claims.base import Outcome, RateFit  # noqa: E402
+from flowcert.claims.base import Outcome, RateFit  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 9, "figure.dpi": 100,
                      "svg.fonttype": "none", "axes.grid": True, "grid.alpha": 0.3})
@@ -89,7 +88,7 @@ def distribution_check(outcome: Outcome):
 
 def work_precision(problems: dict):
     """Error against wall-clock seconds (log-log), one panel per problem, one marker series
-    per engine (``problems``: name → {"description", "rows"} of benchmarks/work_precision.json).
+    per engine (``problems``: name → {"description", "rows"} of reports/work_precision.json).
     """
     figure, axes = new_figure(columns=len(problems), size=(6.2, 2.8))
     markers = dict(zip(("heyoka Taylor", "SciPy DOP853", "SciPy LSODA", "mpmath.odefun"),

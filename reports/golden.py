@@ -1,11 +1,12 @@
 """Golden values of derivations: pin every derived expression by value, detect changes.
 
-The file (``golden/derivations.json``) maps each derivation name to its claim id, a canonical
-form (``sympy.srepr``, informative only) and its values at fixed rational points to
-``DIGITS`` significant digits. :func:`compare_golden` recomputes the values and flags any
-that moved by more than ``RELATIVE_TOLERANCE`` — 10 digits of slack below the stored 50,
-far above evalf's own error and far below any real change of a formula. Regenerate with
-``flowcert golden --regenerate`` after an intended change of a derivation.
+The file (``theory/golden.json``, installed as package data) maps each derivation name to
+its claim id, a canonical form (``sympy.srepr``, informative only) and its values at fixed
+rational points to ``DIGITS`` significant digits. :func:`compare_golden` recomputes the
+values and flags any that moved by more than ``RELATIVE_TOLERANCE`` — 10 digits of slack
+below the stored 50, far above evalf's own error and far below any real change of a
+formula. Regenerate with ``flowcert golden --regenerate`` after an intended change of a
+derivation.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import flowcert.theory as theory
 import mpmath
 import sympy as sp
-
-import theory
-from reports.results import write_atomically
-from theory.derivations import Derivation, all_derivations
+from flowcert.reports.results import write_atomically
+from flowcert.theory.derivations import Derivation, all_derivations
 
 DIGITS = 50
 RELATIVE_TOLERANCE = mpmath.mpf("1e-40")
-GOLDEN_PATH = Path(theory.__file__).resolve().parents[1] / "golden" / "derivations.json"
+GOLDEN_PATH = Path(theory.__file__).resolve().with_name("golden.json")
 
 
 def golden_entry(derivation: Derivation) -> dict:

@@ -19,9 +19,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import sympy as sp
 import typst
-
-from claims.base import Claim, Outcome
-from reports import (
+from flowcert.claims.base import Claim, Outcome
+from flowcert.reports import (
     classification_figures,
     confusion_figures,
     conservation_figures,
@@ -34,9 +33,9 @@ from reports import (
     stability_figures,
     starvation_figures,
 )
-from reports.results import write_atomically
-from reports.typst_math import to_typst
-from theory.derivations import Derivation, all_derivations
+from flowcert.reports.results import write_atomically
+from flowcert.reports.typst_math import to_typst
+from flowcert.theory.derivations import Derivation, all_derivations
 
 OVERLAYS = {claim_id: draw
             for module in (deep_linear_figures, diagonal_figures, starvation_figures,
@@ -45,7 +44,7 @@ OVERLAYS = {claim_id: draw
                            soft_sets_figures)
             for claim_id, draw in module.OVERLAYS.items()}
 #: The measured work–precision table (benchmarks/work_precision.py) the appendix shows.
-WORK_PRECISION_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "work_precision.json"
+WORK_PRECISION_PATH = Path(__file__).resolve().with_name("work_precision.json")
 _TYPST_SPECIAL = "\\#$*_`<>@[]~=-+/"
 
 

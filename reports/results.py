@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from claims.base import Claim, Outcome
-from claims.statistics import base_seed
+from flowcert.claims.base import Claim, Outcome
+from flowcert.claims.statistics import base_seed
 
 SCHEMA = "flowcert-results/1"
 PACKAGES = ("flowcert", "numpy", "scipy", "sympy", "mpmath", "heyoka", "matplotlib", "typst")

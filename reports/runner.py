@@ -6,11 +6,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from claims.base import Claim, Outcome
-from claims.registry import CLAIMS, get_claim
-from claims.statistics import base_seed
-from numerics.precision import check_bits
-from reports.executors import Execution, Task, default_workers, run_claim, run_tasks
+from flowcert.claims.base import Claim, Outcome
+from flowcert.claims.registry import CLAIMS, get_claim
+from flowcert.claims.statistics import base_seed
+from flowcert.numerics.precision import check_bits
+from flowcert.reports.executors import Execution, Task, default_workers, run_claim, run_tasks
 
 __all__ = ["resolve_claims", "resolve_precisions", "run_claim", "run_claims"]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
+from flowcert.theory import soft_sets
 from matplotlib.figure import Figure
-
-from claims.base import Outcome
-from reports.figures import new_figure
-from theory import soft_sets
 
 
 def ss1(outcome: Outcome) -> Figure | None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
-from claims.base import Outcome
-from reports.figures import new_figure
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
 
 WIDE = (6.4, 2.6)
 

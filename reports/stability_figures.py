@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-
-from claims.base import Outcome
-from reports.figures import new_figure
-from theory import stability
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
+from flowcert.theory import stability
 
 
 def eos1(outcome: Outcome):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-
-from claims.base import Outcome
-from reports.figures import new_figure
-from theory import starvation
+from flowcert.claims.base import Outcome
+from flowcert.reports.figures import new_figure
+from flowcert.theory import starvation
 
 REGULARISER_LABELS = {"weight_decay": "weight decay", "spectral_decoupling": "Spectral Decoupling"}
 

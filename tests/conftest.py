@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flowcert.claims.registry import get_claim
 from hypothesis import settings
-
-from claims.registry import get_claim
 
 DEFAULT_EXAMPLES = 25
 

@@ -12,12 +12,11 @@ from functools import cache
 
 import mpmath
 import pytest
+from flowcert.claims import classification as cl_claims
+from flowcert.claims.base import ClaimClass
+from flowcert.claims.tolerances import trajectory_tolerance
+from flowcert.theory import classification
 from hypothesis import given, settings
-
-from claims import classification as cl_claims
-from claims.base import ClaimClass
-from claims.tolerances import trajectory_tolerance
-from theory import classification
 
 DEFAULT_LADDER = (53, 113)
 FULL_LADDER = (53, 113, 256)

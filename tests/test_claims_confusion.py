@@ -6,14 +6,13 @@ import json
 
 import numpy as np
 import pytest
+from flowcert.claims import confusion as gc_claims
+from flowcert.claims import statistics
+from flowcert.claims.base import ClaimClass
+from flowcert.numerics.gradient_descent import sgd_expected_loss, sgd_least_squares
+from flowcert.numerics.relu_network import MLP, Activation
+from flowcert.theory import confusion
 from hypothesis import given, settings
-
-from claims import confusion as gc_claims
-from claims import statistics
-from claims.base import ClaimClass
-from numerics.gradient_descent import sgd_expected_loss, sgd_least_squares
-from numerics.relu_network import MLP, Activation
-from theory import confusion
 
 CLAIMS = {claim.id: claim for claim in gc_claims.CLAIMS}
 FIXED_SEED = 777

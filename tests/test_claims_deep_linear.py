@@ -12,14 +12,13 @@ import math
 
 import mpmath
 import pytest
-
-from claims import deep_linear as dl_claims
-from claims.base import ClaimClass, PrecisionRun
-from claims.ladder import run_ladder
-from claims.registry import CLAIMS, get_claim
-from reports import cli
-from reports.runner import run_claim
-from theory import deep_linear
+from flowcert.claims import deep_linear as dl_claims
+from flowcert.claims.base import ClaimClass, PrecisionRun
+from flowcert.claims.ladder import run_ladder
+from flowcert.claims.registry import CLAIMS, get_claim
+from flowcert.reports import cli
+from flowcert.reports.runner import run_claim
+from flowcert.theory import deep_linear
 
 LADDER = (53, 113)
 FULL_LADDER = (53, 113, 256)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 
+import flowcert.claims.splines as sp_claims
 import matplotlib.pyplot as plt
 import mpmath
 import pytest
-
-import claims.splines as sp_claims
-from claims.base import ClaimClass
-from reports.splines_figures import OVERLAYS
-from theory import splines
+from flowcert.claims.base import ClaimClass
+from flowcert.reports.splines_figures import OVERLAYS
+from flowcert.theory import splines
 
 CLAIMS = {claim.id: claim for claim in sp_claims.CLAIMS}
 FAST_LADDER = (53, 113)
@@ -50,7 +49,7 @@ def test_sp4_reports_slope_and_interval(outcomes):
 
 
 def test_claims_are_registered_in_catalogue_order():
-    from claims.registry import CLAIMS as REGISTRY
+    from flowcert.claims.registry import CLAIMS as REGISTRY
     ids = list(REGISTRY)
     assert [i for i in ids if i.startswith("SP")] == [f"SP{k}" for k in range(1, 7)]
 

@@ -12,12 +12,11 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from flowcert.claims import starvation as gs_claims
+from flowcert.claims.base import ClaimClass
+from flowcert.claims.tolerances import theory_precision
+from flowcert.theory import starvation
 from hypothesis import given, settings
-
-from claims import starvation as gs_claims
-from claims.base import ClaimClass
-from claims.tolerances import theory_precision
-from theory import starvation
 
 LADDER = (53, 113, 256)
 CLAIMS = {claim.id: claim for claim in gs_claims.CLAIMS}

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from claims.registry import CLAIMS
-from reports.cli import main
+from flowcert.claims.registry import CLAIMS
+from flowcert.reports.cli import main
 
 
 def test_list_prints_one_line_per_claim(capsys):
@@ -85,7 +84,7 @@ def test_report_summary_fits_one_screen_and_names_each_failure(capsys, tmp_path)
 
 
 def test_report_summary_lists_a_failing_claim_with_its_last_evidence():
-    from reports.cli import _summary_screen
+    from flowcert.reports.cli import _summary_screen
     document = {"summary": {"claims": 2, "passed": 1, "failed": 1}, "executor": {"retried": []},
                 "claims": [{"id": "A1", "family": "A", "verdict": "pass", "evidence": []},
                            {"id": "B1", "family": "B", "verdict": "fail",

@@ -4,10 +4,9 @@ import copy
 import json
 
 import pytest
-
-from reports.cli import main
-from reports.diff import diff_results, load_results
-from reports.results import SCHEMA
+from flowcert.reports.cli import main
+from flowcert.reports.diff import diff_results, load_results
+from flowcert.reports.results import SCHEMA
 
 
 def _document(error=1e-30, verdict="pass"):
@@ -58,7 +57,7 @@ def test_load_rejects_non_json(tmp_path):
 def test_results_files_get_the_permissions_of_an_ordinary_file(tmp_path):
     import os
 
-    from reports.results import write_atomically
+    from flowcert.reports.results import write_atomically
     path = tmp_path / "out.json"
     previous = os.umask(0o022)
     try:

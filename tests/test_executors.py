@@ -7,8 +7,7 @@ import threading
 import time
 
 import pytest
-
-from reports.executors import Task, run_tasks
+from flowcert.reports.executors import Task, run_tasks
 
 TASKS = [Task("DL1", (53,)), Task("DL7", (53,))]
 
@@ -86,8 +85,8 @@ def test_workers_must_be_positive():
 def test_a_task_runs_with_its_own_seed_whatever_the_worker_environment(monkeypatch):
     import os
 
-    from claims.base import Outcome
-    from reports import executors
+    from flowcert.claims.base import Outcome
+    from flowcert.reports import executors
 
     class SeedReporter:
         id = "XX1"

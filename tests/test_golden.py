@@ -4,9 +4,8 @@ import dataclasses
 import json
 
 import sympy as sp
-
-from reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
-from theory import deep_linear
+from flowcert.reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
+from flowcert.theory import deep_linear
 
 
 def test_every_derivation_matches_its_pinned_values():

@@ -9,8 +9,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-
-from numerics.diagonal import (
+from flowcert.numerics.diagonal import (
     DiagonalNetwork,
     MatrixSensing,
     NotConvergedError,
@@ -22,7 +21,7 @@ from numerics.diagonal import (
     residual_norm,
     train_to_interpolation,
 )
-from numerics.integrate import evaluate_field, integrate
+from flowcert.numerics.integrate import evaluate_field, integrate
 
 
 def _loss(weights: np.ndarray, X: np.ndarray, y: np.ndarray, depth: int) -> float:

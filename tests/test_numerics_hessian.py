@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
-from numerics.hessian import (
+from flowcert.numerics.hessian import (
     ExpressionHessian,
     chain_derivatives,
     complex_step_hvp,
@@ -19,7 +16,9 @@ from numerics.hessian import (
     power_iteration,
     top_eigenpairs,
 )
-from numerics.relu_network import MLP, Activation
+from flowcert.numerics.relu_network import MLP, Activation
+from hypothesis import given
+from hypothesis import strategies as st
 
 #: Central differences of a gradient with step h have error ≈ h²‖∇³L‖/6 + ε‖∇L‖/h; at
 #: h = 1e-5 and O(1) derivatives both are ≤ 1e-10, so 1e-7 (relative to the largest entry)

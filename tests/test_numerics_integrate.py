@@ -27,13 +27,12 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import pytest
+from flowcert.numerics import integrate as integration
+from flowcert.numerics.deep_linear import DeepLinearNetwork
+from flowcert.numerics.flows import Crossing, VectorField
+from flowcert.numerics.integrate import DOP853_RTOL, IntegrationError, evaluate_field, integrate
 from hypothesis import given
 from hypothesis import strategies as st
-
-from numerics import integrate as integration
-from numerics.deep_linear import DeepLinearNetwork
-from numerics.flows import Crossing, VectorField
-from numerics.integrate import DOP853_RTOL, IntegrationError, evaluate_field, integrate
 
 NETWORK = DeepLinearNetwork((1, 1, 1))
 FIELD = NETWORK.vector_field

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from flowcert.numerics import monte_carlo
 from hypothesis import given
 from hypothesis import strategies as st
-
-from numerics import monte_carlo
 
 SEEDS = st.integers(0, 2**32 - 1)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from numerics.flows import VectorField
-from numerics.integrate import evaluate_field
-from numerics.relu_modes import ReluModeNetwork, integrate_hinge, lie_derivative
+from flowcert.numerics.flows import VectorField
+from flowcert.numerics.integrate import evaluate_field
+from flowcert.numerics.relu_modes import ReluModeNetwork, integrate_hinge, lie_derivative
 
 TWO_MODES = ReluModeNetwork(2, ((0, 1), (0,), (1,)), (1, 1, -1))
 

@@ -9,14 +9,10 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy.interpolate import CubicSpline
-
-from numerics.integrate import evaluate_field, integrate
-from numerics.monte_carlo import generator
-from numerics.splines import Law, kink_weight_samples, solve_variational
-from numerics.wide_relu import (
+from flowcert.numerics.integrate import evaluate_field, integrate
+from flowcert.numerics.monte_carlo import generator
+from flowcert.numerics.splines import Law, kink_weight_samples, solve_variational
+from flowcert.numerics.wide_relu import (
     WideReLU,
     antisymmetric_network,
     gradient_descent,
@@ -25,6 +21,9 @@ from numerics.wide_relu import (
     min_norm_fit,
     output_layer_flow,
 )
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.interpolate import CubicSpline
 
 GAUSSIAN = Law("gaussian", {"sigma_w": 1.0, "sigma_b": 1.0})
 CONSTANT = Law("sign_uniform", {"a_b": 3.0})

@@ -8,15 +8,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import typst
+from flowcert.claims.base import Outcome, PrecisionRun, RateFit
+from flowcert.claims.registry import CLAIMS, get_claim
+from flowcert.claims.statistics import DISTRIBUTION_POINTS, distribution_series
+from flowcert.reports import figures
+from flowcert.reports.pdf import WORK_PRECISION_PATH, escape, write_report
+from flowcert.reports.results import results_document
 from pypdf import PdfReader
 from scipy import stats
-
-from claims.base import Outcome, PrecisionRun, RateFit
-from claims.registry import CLAIMS, get_claim
-from claims.statistics import DISTRIBUTION_POINTS, distribution_series
-from reports import figures
-from reports.pdf import WORK_PRECISION_PATH, escape, write_report
-from reports.results import results_document
 
 
 @pytest.mark.parametrize("claim_id", list(CLAIMS))
@@ -140,9 +139,8 @@ def test_work_precision_table_schema_and_convergence():
 
 def test_a_long_quotient_is_split_into_numerator_and_denominator_rows():
     import sympy as sp
-
-    from reports.pdf import _legible_parts
-    from theory.derivations import Derivation
+    from flowcert.reports.pdf import _legible_parts
+    from flowcert.theory.derivations import Derivation
     x, y = sp.symbols("x y")
     numerator = sp.Mul(x + 1, sum(x**k * y**(9 - k) for k in range(30)), evaluate=False)
     long_quotient = Derivation("q", "XX1", numerator / (x**2 + y**2 + 3), ())

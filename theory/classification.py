@@ -16,9 +16,13 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import FLOAT_GUARD_BITS, require_finite, require_positive, uses_mpmath
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import (
+    FLOAT_GUARD_BITS,
+    require_finite,
+    require_positive,
+    uses_mpmath,
+)
 
 LOSSES = ("cross_entropy", "hinge")
 NEWTON_MAX_ITERATIONS = 200

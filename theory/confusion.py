@@ -18,9 +18,8 @@ E[F(w_T) − F*] ≤ ρ^T(F(w₀) − F*) + αη/(1 − ρ) for α < 2/(NL).
 from __future__ import annotations
 
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import require_finite, require_positive
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import require_finite, require_positive
 
 d = sp.Symbol("d", positive=True)
 mu, lipschitz, n, alpha, confusion = sp.symbols("mu L N alpha eta", positive=True)

@@ -24,8 +24,7 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
-
-from theory.derivations import Derivation
+from flowcert.theory.derivations import Derivation
 
 z = sp.Symbol("z", real=True)
 slope = sp.Symbol("a", nonnegative=True)

@@ -32,9 +32,8 @@ from collections.abc import Callable, Sequence
 
 import mpmath
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import evaluator, require_positive, uses_mpmath
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import evaluator, require_positive, uses_mpmath
 
 s = sp.Symbol("s", real=True)
 sigma, x, y, d = sp.symbols("sigma x y d", positive=True)

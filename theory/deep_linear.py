@@ -15,9 +15,8 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import evaluator, require_finite, require_positive
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import evaluator, require_finite, require_positive
 
 t, s, u0, uf, tau, u, w = sp.symbols("t s u_0 u_f tau u w", positive=True)
 c = sp.Symbol("c", real=True)

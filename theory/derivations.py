@@ -38,7 +38,7 @@ class Derivation:
 
 def all_derivations() -> list[Derivation]:
     """Every pinned derivation of every theory module, in a stable order."""
-    from theory import (
+    from flowcert.theory import (
         classification,
         confusion,
         conservation,

@@ -28,9 +28,13 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import FLOAT_GUARD_BITS, require_finite, require_positive, uses_mpmath
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import (
+    FLOAT_GUARD_BITS,
+    require_finite,
+    require_positive,
+    uses_mpmath,
+)
 
 s, z = sp.symbols("s z", real=True)
 alpha = sp.Symbol("alpha", positive=True)

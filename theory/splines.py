@@ -22,8 +22,7 @@ from functools import cache
 
 import mpmath
 import sympy as sp
-
-from theory.derivations import Derivation
+from flowcert.theory.derivations import Derivation
 
 W, B = sp.symbols("W B", real=True)
 x, x_prime = sp.symbols("x x_prime", real=True)

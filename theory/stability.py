@@ -14,9 +14,8 @@ from collections.abc import Sequence
 
 import mpmath
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import require_finite, require_positive
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import require_finite, require_positive
 
 eta, lam, k = sp.symbols("eta lambda k", real=True)
 #: EOS1: per-step factor of an eigen-coordinate.

@@ -18,9 +18,8 @@ from collections.abc import Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
-
-from theory.derivations import Derivation
-from theory.evaluation import (
+from flowcert.theory.derivations import Derivation
+from flowcert.theory.evaluation import (
     FLOAT_GUARD_BITS,
     evaluator,
     require_finite,
