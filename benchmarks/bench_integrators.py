@@ -34,6 +34,7 @@ from importlib import metadata
 import heyoka as hy
 import mpmath
 import numpy as np
+
 from flowcert.numerics import integrate as integration
 from flowcert.numerics.deep_linear import DeepLinearNetwork
 from flowcert.numerics.flows import VectorField

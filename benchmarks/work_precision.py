@@ -38,9 +38,10 @@ from pathlib import Path
 import heyoka as hy
 import mpmath
 import numpy as np
+from scipy.integrate import solve_ivp
+
 from flowcert.numerics.deep_linear import DeepLinearNetwork
 from flowcert.numerics.precision import to_real
-from scipy.integrate import solve_ivp
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "reports" / "work_precision.json"
 SCHEMA = "flowcert-work-precision/1"

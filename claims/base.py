@@ -1,15 +1,34 @@
-"""What a claim is and what checking it produces."""
+"""What a claim is and what checking it produces.
+
+A :class:`Claim` is a catalogue entry: its mathematics (statement, theory), its experiment,
+how the two are compared, and a ``run`` that performs the check. Claims are normally made by
+the builders of :mod:`flowcert.claims.builders`, which add the precision ladder, the error
+budget, the null models and the perturbation test; ``run`` may also be written by hand.
+
+Checking a claim produces an :class:`Outcome`: the verdict, the evidence (sentences with
+numbers), one :class:`PrecisionRun` per precision for EXACT comparisons, fitted rates, the
+verdicts of the claim's null models, and the arrays a figure needs.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from flowcert.claims.comparison import Comparison
 
 
 class ClaimClass(StrEnum):
-    """How a claim is checked (THEORY.md, "Classes")."""
+    """How a claim is checked.
+
+    EXACT: the gap to an independent computation shrinks with the precision. ASYMPTOTIC: the
+    gap follows a predicted rate. STATISTICAL: Monte Carlo within standard-error bounds.
+    QUALITATIVE: a sign, an ordering, a count.
+    """
 
     EXACT = "EXACT"
     ASYMPTOTIC = "ASYMPTOTIC"
@@ -22,7 +41,9 @@ class PrecisionRun:
     """One comparison of theory and numerics at one precision.
 
     ``max_rel_error`` is compared with ``tolerance``; how each claim scales its errors is
-    stated in the claim's ``comparison`` text.
+    stated in the claim's ``comparison`` text. ``comparison`` (not serialised) keeps the
+    observed and predicted values, from which ``detects`` — the smallest relative
+    perturbation of the closed form that this run would reject — is computed.
     """
 
     precision_bits: int
@@ -30,10 +51,31 @@ class PrecisionRun:
     max_rel_error: float
     tolerance: float
     steps: int | None = None
+    comparison: Comparison | None = field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
         return math.isfinite(self.max_rel_error) and self.max_rel_error <= self.tolerance
+
+    @property
+    def detects(self) -> float | None:
+        """Smallest ε such that predictions × (1 ± ε) both fail this run's budget (None: the
+        run recorded no comparison, or every prediction is zero)."""
+        if self.comparison is None:
+            return None
+        return self.comparison.detectable_perturbation(self.tolerance)
+
+    def perturbed(self, epsilon: float) -> PrecisionRun:
+        """The same run with every prediction multiplied by 1 + ε (needs a comparison)."""
+        if self.comparison is None:
+            raise ValueError("this run recorded no comparison to perturb")
+        absolute, relative = self.comparison.errors(epsilon)
+        return PrecisionRun(self.precision_bits, absolute, relative, self.tolerance, self.steps,
+                            self.comparison)
+
+    def to_json(self) -> dict:
+        entry = {k: v for k, v in asdict(self).items() if k != "comparison"}
+        return entry | {"passed": bool(self.passed), "detects": self.detects}
 
 
 @dataclass
@@ -55,6 +97,49 @@ class RateFit:
     def passed(self) -> bool:
         return self.low <= self.predicted <= self.high
 
+    @property
+    def resolution(self) -> float:
+        """The smallest error in the predicted exponent this fit rejects: a predicted slope
+        further than this from the fitted one falls outside the interval."""
+        return max(self.high - self.slope, self.slope - self.low)
+
+    def to_json(self) -> dict:
+        return asdict(self) | {"passed": bool(self.passed), "resolution": self.resolution}
+
+
+@dataclass
+class NullModelResult:
+    """The claim's check run on a null model (the effect removed); ``passed`` should be
+    False — a null model that passes makes the check vacuous."""
+
+    name: str
+    description: str
+    passed: bool
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "fail"
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "description": self.description, "verdict": self.verdict,
+                "evidence": self.evidence}
+
+
+@dataclass
+class Sharpness:
+    """The perturbation test of an EXACT comparison: the ladder re-judged with every
+    prediction multiplied by 1 + ``perturbation`` must fail."""
+
+    perturbation: float
+    perturbed_passed: bool
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"perturbation": self.perturbation,
+                "perturbed_verdict": "pass" if self.perturbed_passed else "fail",
+                "evidence": self.evidence}
+
 
 @dataclass
 class Outcome:
@@ -67,6 +152,9 @@ class Outcome:
     evidence: list[str] = field(default_factory=list)
     series: dict[str, dict] = field(default_factory=dict)
     seconds: float = 0.0
+    null_models: list[NullModelResult] = field(default_factory=list)
+    sharpness: Sharpness | None = None
+    certificate: dict | None = None
 
     @property
     def verdict(self) -> str:
@@ -74,14 +162,19 @@ class Outcome:
 
     def to_json(self) -> dict:
         """The JSON form documented in the README (schema ``flowcert-results/1``)."""
-        return {
+        document = {
             "id": self.claim_id,
             "verdict": self.verdict,
-            "runs": [asdict(r) | {"passed": bool(r.passed)} for r in self.runs],
-            "fits": [asdict(f) | {"passed": bool(f.passed)} for f in self.fits],
+            "runs": [r.to_json() for r in self.runs],
+            "fits": [f.to_json() for f in self.fits],
+            "null_models": [n.to_json() for n in self.null_models],
+            "sharpness": None if self.sharpness is None else self.sharpness.to_json(),
             "evidence": self.evidence,
             "seconds": round(self.seconds, 3),
         }
+        if self.certificate is not None:
+            document["certificate"] = self.certificate
+        return document
 
 
 @dataclass(frozen=True)
@@ -89,8 +182,12 @@ class Claim:
     """One entry of the catalogue.
 
     ``run(precisions)`` performs the experiment and the comparison; ``domain()`` returns a
-    hypothesis strategy over the claim's parameters (used by the property tests).
-    ``statement`` is typst math markup for the report.
+    hypothesis strategy over the claim's parameters (used by property tests).
+    ``statement`` is typst math markup (the report typesets it between ``$ … $``; see the
+    README's "Writing a claim" for the syntax). ``null_models`` names the claim's negative
+    controls (their verdicts come back in the Outcome); ``figures`` are optional callables
+    ``Outcome -> matplotlib Figure | None`` drawn on the claim's report page, besides the
+    standard ones; ``derivations`` are SymPy expressions pinned as golden values.
     """
 
     id: str
@@ -105,4 +202,7 @@ class Claim:
     comparison: str
     parameters: dict
     run: Callable[[tuple[int, ...]], Outcome]
-    domain: Callable[[], object]
+    domain: Callable[[], object] | None = None
+    null_models: tuple[str, ...] = ()
+    figures: tuple[Callable, ...] = ()
+    derivations: Callable[[], Sequence] | None = None

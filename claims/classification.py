@@ -16,6 +16,7 @@ from functools import cache
 import heyoka as hy
 import mpmath
 import numpy as np
+
 from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
 from flowcert.claims.ladder import run_ladder
 from flowcert.claims.tolerances import theory_precision, trajectory_tolerance

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
+from scipy import stats
+
 from flowcert.claims.base import Claim, ClaimClass, Outcome
 from flowcert.claims.statistics import (
     FALSE_ALARM,
@@ -32,7 +34,6 @@ from flowcert.numerics.gradient_descent import (
 )
 from flowcert.numerics.relu_network import MLP, Activation
 from flowcert.theory import confusion
-from scipy import stats
 
 SOURCE = "Sankararaman, De, Xu, Huang & Goldstein (2020), The impact of neural network " \
          "overparameterization on gradient confusion and stochastic gradient descent; " \

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy import stats
+
 from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
 from flowcert.claims.ladder import run_ladder
 from flowcert.claims.rates import fit_rate
@@ -37,7 +39,6 @@ from flowcert.numerics.linalg import random_orthogonal
 from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
 from flowcert.numerics.relu_network import MLP, Activation
 from flowcert.theory import curvature
-from scipy import stats
 
 SOURCE = "Orvieto, Kohler, Pavllo, Hofmann & Lucchi (2021), Vanishing curvature and the power " \
          "of adaptive methods in randomly initialized deep networks; flowcert seed 001"

@@ -18,6 +18,7 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import sympy as sp
+
 from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
 from flowcert.claims.ladder import run_ladder
 from flowcert.claims.rates import fit_rate

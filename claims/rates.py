@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from flowcert.claims.base import RateFit
 from scipy import stats
+
+from flowcert.claims.base import RateFit
 
 CONFIDENCE = 0.99
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
+
 from flowcert.numerics.linalg import random_orthogonal, rectangular_diagonal
 
 

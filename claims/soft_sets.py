@@ -23,13 +23,14 @@ from functools import partial
 
 import mpmath
 import numpy as np
+from scipy import stats
+
 from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun, RateFit
 from flowcert.claims.ladder import run_ladder
 from flowcert.claims.rates import fit_rate
 from flowcert.numerics import soft_sets as counting
 from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
 from flowcert.theory import soft_sets
-from scipy import stats
 
 SOURCE = ("Tsoi, Candon, Li, Milkessa & Vázquez (2022), Bridging the gap: unifying the "
           "training and evaluation of neural network binary classifiers; flowcert seed 004")

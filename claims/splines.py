@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
+from scipy.interpolate import CubicSpline
+
 from flowcert.claims.base import Claim, ClaimClass, Outcome, PrecisionRun
 from flowcert.claims.ladder import run_ladder
 from flowcert.claims.rates import fit_rate
@@ -24,7 +26,6 @@ from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
 from flowcert.numerics.splines import QUAD_RTOL, Law, kink_weight_samples, solve_variational
 from flowcert.numerics.wide_relu import antisymmetric_network, min_norm_fit, output_layer_flow
 from flowcert.theory import splines
-from scipy.interpolate import CubicSpline
 
 SOURCE = ("Jin & Montúfar (2020/2023), Implicit bias of gradient descent for mean squared "
           "error regression with two-layer wide neural networks; flowcert seed 004")

@@ -10,6 +10,7 @@ so its own rounding is negligible in this budget.
 from __future__ import annotations
 
 import mpmath
+
 from flowcert.numerics.integrate import DOP853_RTOL
 from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import heyoka as hy
 import numpy as np
+
 from flowcert.numerics.flows import VectorField, gradient_flow, loss_gradient
 
 

@@ -25,10 +25,11 @@ from functools import cached_property
 import heyoka as hy
 import mpmath
 import numpy as np
+from scipy.optimize import linprog
+
 from flowcert.numerics.flows import VectorField, gradient_flow
 from flowcert.numerics.integrate import integrate
 from flowcert.numerics.precision import FLOAT64_BITS, check_bits, unit_roundoff
-from scipy.optimize import linprog
 
 #: Extra bits for residual norms and the ℓ1/ℓ2 interpolants above the run's precision.
 GUARD_BITS = 16

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 import numpy as np
+
 from flowcert.numerics.hessian import complex_step_hvp, top_eigenpairs
 
 Gradient = Callable[[np.ndarray], np.ndarray]

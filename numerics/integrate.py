@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 import heyoka as hy
 import numpy as np
+from scipy.integrate import solve_ivp
+
 from flowcert.numerics.flows import Crossing, VectorField
 from flowcert.numerics.precision import FLOAT64_BITS, check_bits, is_finite, mpf_array, to_real
-from scipy.integrate import solve_ivp
 
 DOP853_RTOL = 2.5e-14
 DOP853_ATOL = 1e-16

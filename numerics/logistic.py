@@ -21,6 +21,7 @@ from functools import cached_property
 import heyoka as hy
 import mpmath
 import numpy as np
+
 from flowcert.numerics.flows import VectorField, gradient_flow, loss_gradient
 from flowcert.numerics.integrate import evaluate_field
 from flowcert.numerics.precision import FLOAT64_BITS, check_bits, unit_roundoff

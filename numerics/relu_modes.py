@@ -25,6 +25,7 @@ from functools import cache
 import heyoka as hy
 import mpmath
 import numpy as np
+
 from flowcert.numerics.flows import Crossing, VectorField, gradient_flow
 from flowcert.numerics.integrate import integrate
 from flowcert.numerics.precision import FLOAT64_BITS, unit_roundoff

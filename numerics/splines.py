@@ -24,8 +24,9 @@ from functools import cached_property
 
 import mpmath
 import numpy as np
-from flowcert.numerics.precision import FLOAT64_BITS, check_bits
 from scipy import integrate as sci_integrate
+
+from flowcert.numerics.precision import FLOAT64_BITS, check_bits
 
 GUARD_BITS = 32
 QUAD_RTOL = 1e-13

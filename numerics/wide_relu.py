@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import heyoka as hy
 import numpy as np
+
 from flowcert.numerics.flows import VectorField, gradient_flow
 from flowcert.numerics.splines import Law
 

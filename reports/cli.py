@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flowcert", description="Check closed-form claims about the "
                      "learning dynamics of neural networks against high-precision numerics.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    commands.add_parser("list", help="one line per claim: id, class, provenance, title")
+    listing = commands.add_parser("list", help="one line per claim: id, class, provenance, "
+                                  "title")
+    _add_sources_option(listing)
     check = commands.add_parser("check", help="run claims and print a verdict table")
     check.add_argument("ids", nargs="*", metavar="ID", help="claim ids (default: all)")
     check.add_argument("--precision", nargs="+", type=int, metavar="BITS",
@@ -56,15 +58,30 @@ def _parser() -> argparse.ArgumentParser:
     golden.add_argument("--regenerate", action="store_true",
                         help="rewrite the golden file from the current derivations")
     golden.add_argument("--file", type=Path, default=None, metavar="JSON",
-                        help="golden file (default: the golden.json shipped with flowcert.theory)")
+                        help="golden file (default: the golden.json shipped with "
+                        "flowcert.theory; needed with --claims)")
+    _add_sources_option(golden)
     return parser
 
 
+def _add_sources_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--claims", action="append", default=[], metavar="FILE.py|MODULE",
+                        help="also load the claims defined in this file or module "
+                        "(repeatable)")
+
+
 def _add_executor_options(parser: argparse.ArgumentParser) -> None:
+    _add_sources_option(parser)
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="local worker processes (default: one per core; 1 = in process)")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                         help="run the claims on this Dask scheduler instead")
+
+
+def _sources(args) -> tuple:
+    """The ``--claims`` sources (files read now, so every worker gets the same text)."""
+    from flowcert.claims.registry import Source
+    return tuple(Source.parse(spec) for spec in args.claims)
 
 
 def _run(args, claims):
@@ -73,16 +90,19 @@ def _run(args, claims):
     from flowcert.reports.runner import resolve_precisions, run_claims
     precisions = resolve_precisions(args.precision)
     execution = run_claims(claims, precisions, progress=None if args.quiet else sys.stderr,
-                           workers=args.workers, scheduler=args.scheduler)
+                           workers=args.workers, scheduler=args.scheduler,
+                           sources=_sources(args))
     return results_document(claims, execution.outcomes, precisions,
                             executor={"scheduler": args.scheduler, "workers": args.workers,
                                       "retried": execution.retried}), execution.outcomes
 
 
-def _list(_args) -> int:
-    from flowcert.claims.registry import CLAIMS
-    for claim in CLAIMS.values():
-        print(f"{claim.id:<6}{claim.claim_class:<13}[{claim.provenance}]  {claim.title}")
+def _list(args) -> int:
+    from flowcert.claims.registry import registry
+    claims = registry(_sources(args))
+    for claim_id in claims.ids():
+        entry = claims.summary(claim_id)
+        print(f"{entry['id']:<6}{entry['class']:<13}[{entry['provenance']}]  {entry['title']}")
     return EXIT_PASS
 
 
@@ -129,7 +149,7 @@ def _summary_screen(document: dict) -> str:
 
 def _check(args) -> int:
     from flowcert.reports.runner import resolve_claims
-    document, _ = _run(args, resolve_claims(args.ids))
+    document, _ = _run(args, resolve_claims(args.ids, _sources(args)))
     print(json.dumps(document, indent=2) if args.json else _verdict_table(document))
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
 
@@ -141,7 +161,7 @@ def _report(args) -> int:
     from flowcert.reports.runner import resolve_claims
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got {args.out}")
-    claims = resolve_claims(args.ids)
+    claims = resolve_claims(args.ids, _sources(args))
     document, outcomes = _run(args, claims)
     json_path = args.out.with_suffix(".json")
     write_results(json_path, document)
@@ -162,12 +182,28 @@ def _diff(args) -> int:
 
 
 def _golden(args) -> int:
-    from flowcert.reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
+    from flowcert.reports.golden import (
+        GOLDEN_PATH,
+        claim_derivations,
+        compare_golden,
+        regenerate_golden,
+    )
+    derivations = None
+    if args.claims:
+        if args.file is None:
+            raise UsageError("golden --claims needs --file: a user's golden values live in "
+                             "the user's repository")
+        from flowcert.claims.registry import load_source, registry
+        sources = _sources(args)
+        registry(sources)  # loads and validates every source (duplicate ids, …)
+        derivations = claim_derivations([c for source in sources for c in load_source(source)])
+        if not derivations:
+            raise UsageError("the claims in --claims pin no derivation")
     path = args.file or GOLDEN_PATH
     if args.regenerate:
-        print(f"pinned {regenerate_golden(path)} derivations in {path}")
+        print(f"pinned {regenerate_golden(path, derivations)} derivations in {path}")
         return EXIT_PASS
-    problems = compare_golden(path)
+    problems = compare_golden(path, derivations)
     for problem in problems:
         print(problem)
     print(f"golden values: {len(problems)} difference(s) against {path}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
+
 from flowcert.claims.base import Outcome
 from flowcert.reports.figures import new_figure
-from scipy import stats
 
 
 def gc1(outcome: Outcome):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from flowcert.claims.base import Outcome
 from flowcert.reports.figures import new_figure
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from flowcert.claims.base import Outcome
 from flowcert.reports.figures import new_figure
 from flowcert.theory import curvature

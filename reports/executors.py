@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from flowcert.claims.base import Claim, Outcome
-from flowcert.claims.registry import get_claim
+from flowcert.claims.registry import Source, get_claim
 from flowcert.claims.statistics import DEFAULT_SEED, SEED_VARIABLE
 
 DASK_RETRIES = 2
@@ -30,12 +30,14 @@ class Task:
     """Run claim ``claim_id`` on ``precisions`` with Monte Carlo base seed ``seed``.
 
     The seed travels with the task (rather than being read from each worker's environment),
-    so a claim draws the same numbers on every executor.
+    so a claim draws the same numbers on every executor; so do the claim ``sources`` beyond
+    the built-in ones (a file source carries its text), so every worker loads the same claims.
     """
 
     claim_id: str
     precisions: tuple[int, ...]
     seed: int = DEFAULT_SEED
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass
@@ -65,7 +67,12 @@ def run_task(task: Task) -> Outcome:
     previous = os.environ.get(SEED_VARIABLE)
     os.environ[SEED_VARIABLE] = str(task.seed)
     try:
-        return run_claim(get_claim(task.claim_id), task.precisions)
+        try:
+            claim = get_claim(task.claim_id, task.sources)
+        except ValueError as error:  # a source this worker cannot load, an unknown id
+            return Outcome(task.claim_id, False, evidence=[f"the worker could not load the "
+                                                           f"claim: {error}"])
+        return run_claim(claim, task.precisions)
     finally:
         if previous is None:
             del os.environ[SEED_VARIABLE]

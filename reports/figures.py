@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
 from flowcert.claims.base import Outcome, RateFit  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 9, "figure.dpi": 100,

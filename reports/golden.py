@@ -12,11 +12,14 @@ derivation.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-import flowcert.theory as theory
 import mpmath
 import sympy as sp
+
+import flowcert.theory as theory
+from flowcert.claims.base import Claim
 from flowcert.reports.results import write_atomically
 from flowcert.theory.derivations import Derivation, all_derivations
 
@@ -32,20 +35,24 @@ def golden_entry(derivation: Derivation) -> dict:
                        for point in derivation.points]}
 
 
-def regenerate_golden(path: Path = GOLDEN_PATH) -> int:
-    """Write the golden file from the current derivations; returns the number pinned."""
-    entries = {d.name: golden_entry(d) for d in all_derivations()}
+def regenerate_golden(path: Path = GOLDEN_PATH,
+                      derivations: Sequence[Derivation] | None = None) -> int:
+    """Write the golden file from the current derivations (default: every built-in theory
+    module's); returns the number pinned."""
+    entries = {d.name: golden_entry(d) for d in _chosen(derivations)}
     write_atomically(path, (json.dumps(entries, indent=2, ensure_ascii=False) + "\n").encode())
     return len(entries)
 
 
-def compare_golden(path: Path = GOLDEN_PATH) -> list[str]:
-    """Differences between the current derivations and the golden file (empty: none)."""
+def compare_golden(path: Path = GOLDEN_PATH,
+                   derivations: Sequence[Derivation] | None = None) -> list[str]:
+    """Differences between the current derivations (default: every built-in theory module's)
+    and the golden file (empty: none)."""
     if not path.exists():
         return [f"no golden file at {path}; create it with `flowcert golden --regenerate`"]
     stored = json.loads(path.read_text())
     problems = []
-    current = {d.name: d for d in all_derivations()}
+    current = {d.name: d for d in _chosen(derivations)}
     for name in sorted(set(stored) - set(current)):
         problems.append(f"{name}: pinned in {path.name} but no longer derived")
     for name, derivation in current.items():
@@ -54,6 +61,16 @@ def compare_golden(path: Path = GOLDEN_PATH) -> list[str]:
             continue
         problems += _compare_points(name, derivation, stored[name]["points"])
     return problems
+
+
+def _chosen(derivations: Sequence[Derivation] | None) -> list[Derivation]:
+    return all_derivations() if derivations is None else list(derivations)
+
+
+def claim_derivations(claims: Sequence[Claim]) -> list[Derivation]:
+    """The derivations the given claims pin (their ``derivations()``), in order."""
+    return [d for claim in claims if claim.derivations is not None
+            for d in claim.derivations()]
 
 
 def _compare_points(name: str, derivation: Derivation, points: list[dict]) -> list[str]:

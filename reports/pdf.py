@@ -19,6 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import sympy as sp
 import typst
+
 from flowcert.claims.base import Claim, Outcome
 from flowcert.reports import (
     classification_figures,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from flowcert.claims.base import Claim, Outcome
-from flowcert.claims.registry import CLAIMS, get_claim
+from flowcert.claims.registry import Source, registry
 from flowcert.claims.statistics import base_seed
 from flowcert.numerics.precision import check_bits
 from flowcert.reports.executors import Execution, Task, default_workers, run_claim, run_tasks
@@ -17,15 +17,10 @@ __all__ = ["resolve_claims", "resolve_precisions", "run_claim", "run_claims"]
 DEFAULT_PRECISIONS = (53, 113, 256)
 
 
-def resolve_claims(ids: Sequence[str]) -> list[Claim]:
-    """Claims for ``ids`` (all when empty), in the order given, without duplicates."""
-    if not ids:
-        return list(CLAIMS.values())
-    chosen: dict[str, Claim] = {}
-    for claim_id in ids:
-        claim = get_claim(claim_id)
-        chosen.setdefault(claim.id, claim)
-    return list(chosen.values())
+def resolve_claims(ids: Sequence[str], sources: Sequence[Source] = ()) -> list[Claim]:
+    """Claims for ``ids`` (all when empty), in the order given, without duplicates, from the
+    built-in, installed and given claim sources."""
+    return registry(tuple(sources)).claims(ids)
 
 
 def resolve_precisions(precisions: Sequence[int] | None) -> tuple[int, ...]:
@@ -37,14 +32,17 @@ def resolve_precisions(precisions: Sequence[int] | None) -> tuple[int, ...]:
 
 def run_claims(claims: Sequence[Claim], precisions: Sequence[int],
                progress: TextIO | None = sys.stderr, workers: int | None = 1,
-               scheduler: str | None = None) -> Execution:
+               scheduler: str | None = None, sources: Sequence[Source] = ()) -> Execution:
     """Run each claim through :func:`reports.executors.run_tasks`, reporting progress.
+
+    ``sources`` are the claim sources the claims came from beyond the built-in ones; every
+    worker loads them before looking a claim up.
 
     A progress line "[k/n] ████░░ ID VERDICT (seconds)" is printed to ``progress`` as each
     claim finishes; claims that had to run twice on a cluster are listed at the end.
     """
     seed = base_seed()
-    tasks = [Task(claim.id, tuple(precisions), seed) for claim in claims]
+    tasks = [Task(claim.id, tuple(precisions), seed, tuple(sources)) for claim in claims]
     finished = []
 
     def report(task: Task, outcome: Outcome) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
+
 from flowcert.claims.base import Outcome
 from flowcert.reports.figures import new_figure
 from flowcert.theory import soft_sets
-from matplotlib.figure import Figure
 
 
 def ss1(outcome: Outcome) -> Figure | None:

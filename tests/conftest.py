@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from flowcert.claims.registry import get_claim
 from hypothesis import settings
 
 DEFAULT_EXAMPLES = 25
@@ -36,18 +35,11 @@ settings.load_profile(_profile_name())
 
 
 @pytest.fixture(scope="session")
-def claim_outcome():
-    """claim_outcome(claim_id, precisions): the claim's Outcome, computed once per session.
+def claim_outcome(flowcert_outcome):
+    """claim_outcome(claim_id, precisions): the claim's Outcome, computed once per session
+    (flowcert's own pytest fixture, ``flowcert_outcome``).
 
     Tests that replace a theory function (negative controls) call ``claim.run`` directly,
     so nothing they compute enters this cache.
     """
-    cache = {}
-
-    def outcome(claim_id: str, precisions: tuple[int, ...]):
-        key = (claim_id, tuple(precisions))
-        if key not in cache:
-            cache[key] = get_claim(claim_id).run(key[1])
-        return cache[key]
-
-    return outcome
+    return flowcert_outcome

@@ -12,11 +12,12 @@ from functools import cache
 
 import mpmath
 import pytest
+from hypothesis import given, settings
+
 from flowcert.claims import classification as cl_claims
 from flowcert.claims.base import ClaimClass
 from flowcert.claims.tolerances import trajectory_tolerance
 from flowcert.theory import classification
-from hypothesis import given, settings
 
 DEFAULT_LADDER = (53, 113)
 FULL_LADDER = (53, 113, 256)

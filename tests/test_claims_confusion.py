@@ -6,13 +6,14 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+
 from flowcert.claims import confusion as gc_claims
 from flowcert.claims import statistics
 from flowcert.claims.base import ClaimClass
 from flowcert.numerics.gradient_descent import sgd_expected_loss, sgd_least_squares
 from flowcert.numerics.relu_network import MLP, Activation
 from flowcert.theory import confusion
-from hypothesis import given, settings
 
 CLAIMS = {claim.id: claim for claim in gc_claims.CLAIMS}
 FIXED_SEED = 777

@@ -9,12 +9,13 @@ import json
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from flowcert.claims import conservation as sf_claims
 from flowcert.claims.base import ClaimClass
 from flowcert.numerics.relu_network import MLP, Activation
 from flowcert.theory import conservation
-from hypothesis import given
-from hypothesis import strategies as st
 
 CLAIMS = {claim.id: claim for claim in sf_claims.CLAIMS}
 LADDER = (53, 113, 256)

@@ -13,12 +13,13 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+
 from flowcert.claims import curvature as cv_claims
 from flowcert.claims import statistics
 from flowcert.claims.base import ClaimClass
 from flowcert.numerics import monte_carlo
 from flowcert.theory import curvature
-from hypothesis import given, settings
 
 CLAIMS = {claim.id: claim for claim in cv_claims.CLAIMS}
 LADDER = (53, 113, 256)

@@ -12,6 +12,7 @@ import math
 
 import mpmath
 import pytest
+
 from flowcert.claims import deep_linear as dl_claims
 from flowcert.claims.base import ClaimClass, PrecisionRun
 from flowcert.claims.ladder import run_ladder
@@ -83,13 +84,28 @@ def test_dl1_and_dl3_reach_float64_and_113_bit_accuracy(ladder_outcome, claim_id
     assert runs[113].max_rel_error <= 1e-25
 
 
-@pytest.mark.parametrize("claim_id", ["DL4", "DL5"])
-def test_rate_fits_contain_their_predicted_rate(ladder_outcome, claim_id):
+@pytest.mark.parametrize(("claim_id", "count"), [("DL4", 2), ("DL5", 1)])
+def test_rate_fits_contain_their_predicted_rate(ladder_outcome, claim_id, count):
     fits = ladder_outcome(claim_id).fits
-    assert len(fits) == 1
-    fit = fits[0]
-    assert fit.low <= fit.predicted <= fit.high
-    assert fit.fitted_points >= 4
+    assert len(fits) == count
+    for fit in fits:
+        assert fit.low <= fit.predicted <= fit.high
+        assert fit.fitted_points >= 4
+
+
+def test_dl4_rate_is_checked_at_s_not_one_so_a_wrong_power_of_s_fails(monkeypatch):
+    """The m → ∞ form with s^{−3} instead of s^{−2} on its log term agrees at s = 1 only."""
+    def wrong_power(u0, uf, s, depth, tau=1):
+        exact_inputs = any(isinstance(x, mpmath.mpf) for x in (u0, uf, s, tau))
+        u0, uf, s = (mpmath.mpf(x) for x in (u0, uf, s))
+        value = tau * (1 / (s * u0) - 1 / (s * uf)
+                       + mpmath.log(uf * (s - u0) / (u0 * (s - uf))) / s**3) / depth
+        return value if exact_inputs else float(value)
+
+    monkeypatch.setattr(deep_linear, "chain_time_asymptotic", wrong_power)
+    fits = [dl_claims._dl4_rate_fit(case) for case in dl_claims.DL4_RATE_CASES]
+    assert fits[0].passed          # s = 1: the wrong power is invisible …
+    assert not fits[1].passed      # … s = 2.5 exposes it
 
 
 def test_dl7_orders_the_modes_by_singular_value(ladder_outcome):
@@ -98,6 +114,39 @@ def test_dl7_orders_the_modes_by_singular_value(ladder_outcome):
     singular_values = outcome.series["modes"]["s"]
     assert singular_values == sorted(singular_values, reverse=True)
     assert half_times == sorted(half_times) and len(set(half_times)) == len(half_times)
+
+
+def test_dl7_null_model_with_reversed_singular_values_fails(ladder_outcome):
+    nulls = ladder_outcome("DL7").null_models
+    assert [n.name for n in nulls] == ["singular values reversed"]
+    assert not nulls[0].passed
+    assert any("NOT ordered" in line for line in nulls[0].evidence)
+
+
+@pytest.mark.parametrize("claim_id", EXACT_IDS)
+def test_perturbed_closed_form_fails_every_exact_claim(ladder_outcome, claim_id):
+    """Sharpness: the ladder re-judged with every prediction × (1 + 1e-9) fails."""
+    outcome = ladder_outcome(claim_id)
+    assert outcome.sharpness is not None and not outcome.sharpness.perturbed_passed
+    assert all(run.detects is not None and run.detects > 0 for run in outcome.runs)
+    assert outcome.runs[-1].detects < 1e-9
+
+
+def test_detectable_perturbation_agrees_with_a_real_rerun(monkeypatch, ladder_outcome):
+    """DL1 at 113 bits: a closed form off by 1.01 × the computed threshold (either sign)
+    fails on a real rerun; off by half of it, at least one sign still passes."""
+    threshold = {r.precision_bits: r for r in ladder_outcome("DL1").runs}[113].detects
+    originals = {name: getattr(deep_linear, name)
+                 for name in ("mode_strength", "half_time", "transit_time")}
+
+    def rerun(epsilon: float) -> bool:
+        for name, original in originals.items():
+            monkeypatch.setattr(deep_linear, name, lambda *a, f=original, **k:
+                                f(*a, **k) * (1 + mpmath.mpf(epsilon)))
+        return get_claim("DL1").run((113,)).runs[0].passed
+
+    assert not rerun(1.01 * threshold) and not rerun(-1.01 * threshold)
+    assert rerun(0.5 * threshold) or rerun(-0.5 * threshold)
 
 
 # ----------------------------------------------------------------------------- negative controls

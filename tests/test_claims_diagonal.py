@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import json
 
-import flowcert.claims.diagonal as kr
 import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import flowcert.claims.diagonal as kr
 from flowcert.claims.base import ClaimClass
 from flowcert.claims.tolerances import trajectory_tolerance
 from flowcert.numerics.diagonal import DiagonalNetwork, random_instance, train_to_interpolation
 from flowcert.reports.diagonal_figures import OVERLAYS
 from flowcert.theory import diagonal
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
 CLAIMS = {claim.id: claim for claim in kr.CLAIMS}
 #: KR4 fits slopes over six decades of α with 113-bit flows (≈ 25 s): slow marker.

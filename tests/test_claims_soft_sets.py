@@ -9,12 +9,13 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from flowcert.claims import soft_sets as ss_claims
 from flowcert.claims.base import ClaimClass
 from flowcert.reports import soft_sets_figures
 from flowcert.theory import soft_sets
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 LADDER = (53, 113, 256)
 CLAIMS = {claim.id: claim for claim in ss_claims.CLAIMS}

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
-import flowcert.claims.splines as sp_claims
 import matplotlib.pyplot as plt
 import mpmath
 import pytest
+
+import flowcert.claims.splines as sp_claims
 from flowcert.claims.base import ClaimClass
 from flowcert.reports.splines_figures import OVERLAYS
 from flowcert.theory import splines

@@ -7,12 +7,13 @@ import json
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given
+
 from flowcert.claims import stability as eos_claims
 from flowcert.claims.base import ClaimClass
 from flowcert.numerics.gradient_descent import full_batch_descent, quadratic_descent
 from flowcert.numerics.relu_network import MLP, Activation
 from flowcert.theory import stability
-from hypothesis import given
 
 CLAIMS = {claim.id: claim for claim in eos_claims.CLAIMS}
 LADDER = (53, 113, 256)

@@ -12,11 +12,12 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+
 from flowcert.claims import starvation as gs_claims
 from flowcert.claims.base import ClaimClass
 from flowcert.claims.tolerances import theory_precision
 from flowcert.theory import starvation
-from hypothesis import given, settings
 
 LADDER = (53, 113, 256)
 CLAIMS = {claim.id: claim for claim in gs_claims.CLAIMS}

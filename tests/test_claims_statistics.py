@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 import pytest
-from flowcert.claims import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+
+from flowcert.claims import statistics
 
 
 def test_z_bound_is_the_two_sided_normal_quantile_at_one_in_a_million():

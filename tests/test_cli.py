@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from flowcert.claims.registry import CLAIMS
 from flowcert.reports.cli import main
 

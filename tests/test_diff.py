@@ -4,6 +4,7 @@ import copy
 import json
 
 import pytest
+
 from flowcert.reports.cli import main
 from flowcert.reports.diff import diff_results, load_results
 from flowcert.reports.results import SCHEMA

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+
 from flowcert.reports.executors import Task, run_tasks
 
 TASKS = [Task("DL1", (53,)), Task("DL7", (53,))]
@@ -95,7 +96,7 @@ def test_a_task_runs_with_its_own_seed_whatever_the_worker_environment(monkeypat
         def run(_precisions):
             return Outcome("XX1", True, evidence=[os.environ["FLOWCERT_SEED"]])
 
-    monkeypatch.setattr(executors, "get_claim", lambda _claim_id: SeedReporter)
+    monkeypatch.setattr(executors, "get_claim", lambda _claim_id, _sources: SeedReporter)
     monkeypatch.setenv("FLOWCERT_SEED", "1")
     assert executors.run_task(Task("XX1", (53,), seed=77)).evidence == ["77"]
     assert os.environ["FLOWCERT_SEED"] == "1"  # the worker's own setting is restored

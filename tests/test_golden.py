@@ -4,6 +4,7 @@ import dataclasses
 import json
 
 import sympy as sp
+
 from flowcert.reports.golden import GOLDEN_PATH, compare_golden, regenerate_golden
 from flowcert.theory import deep_linear
 

@@ -13,10 +13,11 @@ import functools
 
 import numpy as np
 import pytest
-from flowcert.numerics.deep_linear import DeepLinearNetwork, balancedness
-from flowcert.numerics.integrate import DOP853_ATOL, DOP853_RTOL, evaluate_field, integrate
 from hypothesis import given
 from hypothesis import strategies as st
+
+from flowcert.numerics.deep_linear import DeepLinearNetwork, balancedness
+from flowcert.numerics.integrate import DOP853_ATOL, DOP853_RTOL, evaluate_field, integrate
 
 EPS = 2.0**-53
 SAFETY = 10

@@ -9,6 +9,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+
 from flowcert.numerics.diagonal import (
     DiagonalNetwork,
     MatrixSensing,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from flowcert.numerics.hessian import (
     ExpressionHessian,
     chain_derivatives,
@@ -17,8 +20,6 @@ from flowcert.numerics.hessian import (
     top_eigenpairs,
 )
 from flowcert.numerics.relu_network import MLP, Activation
-from hypothesis import given
-from hypothesis import strategies as st
 
 #: Central differences of a gradient with step h have error ≈ h²‖∇³L‖/6 + ε‖∇L‖/h; at
 #: h = 1e-5 and O(1) derivatives both are ≤ 1e-10, so 1e-7 (relative to the largest entry)

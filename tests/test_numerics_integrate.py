@@ -27,12 +27,13 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from flowcert.numerics import integrate as integration
 from flowcert.numerics.deep_linear import DeepLinearNetwork
 from flowcert.numerics.flows import Crossing, VectorField
 from flowcert.numerics.integrate import DOP853_RTOL, IntegrationError, evaluate_field, integrate
-from hypothesis import given
-from hypothesis import strategies as st
 
 NETWORK = DeepLinearNetwork((1, 1, 1))
 FIELD = NETWORK.vector_field

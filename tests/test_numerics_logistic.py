@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from flowcert.numerics.integrate import evaluate_field
-from flowcert.numerics.logistic import LogisticModel
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from flowcert.numerics.integrate import evaluate_field
+from flowcert.numerics.logistic import LogisticModel
 
 N, D = 3, 4
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from flowcert.numerics import monte_carlo
 from hypothesis import given
 from hypothesis import strategies as st
+
+from flowcert.numerics import monte_carlo
 
 SEEDS = st.integers(0, 2**32 - 1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from flowcert.numerics.flows import VectorField
 from flowcert.numerics.integrate import evaluate_field
 from flowcert.numerics.relu_modes import ReluModeNetwork, integrate_hinge, lie_derivative

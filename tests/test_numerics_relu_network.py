@@ -7,10 +7,11 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import pytest
-from flowcert.numerics.flows import loss_gradient
-from flowcert.numerics.relu_network import MLP, Activation
 from hypothesis import given
 from hypothesis import strategies as st
+
+from flowcert.numerics.flows import loss_gradient
+from flowcert.numerics.relu_network import MLP, Activation
 
 #: Leaky slopes 0 or ≥ 1e-3 (subnormal slopes only test underflow, not the network).
 SLOPES = st.one_of(st.just(0.0), st.floats(1e-3, 0.9))

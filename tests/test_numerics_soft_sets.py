@@ -7,10 +7,11 @@ import math
 
 import numpy as np
 import pytest
-from flowcert.numerics import soft_sets as counting
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+from flowcert.numerics import soft_sets as counting
 
 UNIT = st.floats(0, 1)
 

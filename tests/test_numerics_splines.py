@@ -9,6 +9,10 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.interpolate import CubicSpline
+
 from flowcert.numerics.integrate import evaluate_field, integrate
 from flowcert.numerics.monte_carlo import generator
 from flowcert.numerics.splines import Law, kink_weight_samples, solve_variational
@@ -21,9 +25,6 @@ from flowcert.numerics.wide_relu import (
     min_norm_fit,
     output_layer_flow,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy.interpolate import CubicSpline
 
 GAUSSIAN = Law("gaussian", {"sigma_w": 1.0, "sigma_b": 1.0})
 CONSTANT = Law("sign_uniform", {"a_b": 3.0})

@@ -10,9 +10,10 @@ import math
 import mpmath
 import pytest
 import sympy as sp
-from flowcert.theory import classification
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from flowcert.theory import classification
 
 #: High-precision references: 200-bit evaluation; tanh–sinh quadrature of smooth integrands
 #: converges to ~the working precision, and 1e-40 relative leaves > 10^10 of headroom.

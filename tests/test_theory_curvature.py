@@ -13,11 +13,12 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from flowcert.theory import curvature
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.polynomial.hermite_e import hermegauss
 from scipy import integrate
+
+from flowcert.theory import curvature
 
 #: Quadrature references at 40 digits; the closed forms evaluated at 40 digits agree to
 #: rounding (≤ 1e-38), so 1e-30 catches any formula error ≥ 1e-30 with margin.

@@ -14,9 +14,10 @@ import re
 import mpmath
 import numpy as np
 import pytest
-from flowcert.theory import deep_linear
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+from flowcert.theory import deep_linear
 
 HIGH_BITS = 256
 #: References are computed with 64 guard bits over the theory's working precision.

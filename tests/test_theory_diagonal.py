@@ -14,10 +14,11 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from flowcert.numerics.diagonal import DiagonalNetwork, random_instance, train_to_interpolation
-from flowcert.theory import diagonal
 from hypothesis import example, given
 from hypothesis import strategies as st
+
+from flowcert.numerics.diagonal import DiagonalNetwork, random_instance, train_to_interpolation
+from flowcert.theory import diagonal
 
 
 def _h_from_theory_md(x, depth: int):

@@ -9,10 +9,11 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from flowcert.theory import soft_sets
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+from flowcert.theory import soft_sets
 
 EPS = np.finfo(float).eps
 TAUS = st.floats(0.01, 0.99)

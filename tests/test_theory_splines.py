@@ -12,10 +12,11 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from flowcert.theory import splines
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate as sci_integrate
+
+from flowcert.theory import splines
 
 positive = st.floats(0.1, 5.0, allow_nan=False)
 points = st.floats(-6.0, 6.0, allow_nan=False)

@@ -13,11 +13,12 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from flowcert.theory import starvation
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import fsolve
 from scipy.special import wrightomega
+
+from flowcert.theory import starvation
 
 #: Float inputs are evaluated at 93 bits and rounded once: each entry is within
 #: 2^-53 ≈ 1.1e-16 of the exact value relative to the largest entry (Newton stops at the

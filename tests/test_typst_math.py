@@ -7,10 +7,11 @@ import unicodedata
 import pytest
 import sympy as sp
 import typst
-from flowcert.reports.typst_math import to_typst
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
+
+from flowcert.reports.typst_math import to_typst
 
 x, y, k, n = sp.symbols("x y k n")
 alpha, s1, u0, tau, lam = sp.symbols("alpha s_1 u0 tau lamda")

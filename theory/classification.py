@@ -16,6 +16,7 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import (
     FLOAT_GUARD_BITS,

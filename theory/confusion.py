@@ -18,6 +18,7 @@ E[F(w_T) − F*] ≤ ρ^T(F(w₀) − F*) + αη/(1 − ρ) for α < 2/(NL).
 from __future__ import annotations
 
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import require_finite, require_positive
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 
 z = sp.Symbol("z", real=True)

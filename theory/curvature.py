@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 
 import mpmath
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import evaluator, require_positive, uses_mpmath
 

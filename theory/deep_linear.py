@@ -15,6 +15,7 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import evaluator, require_finite, require_positive
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import (
     FLOAT_GUARD_BITS,

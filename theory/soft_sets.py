@@ -26,8 +26,9 @@ from typing import NamedTuple
 import mpmath
 import numpy as np
 import sympy as sp
-from flowcert.theory.derivations import Derivation
 from numpy.typing import ArrayLike
+
+from flowcert.theory.derivations import Derivation
 
 #: A real parameter: float, or mpf for evaluation at the current mpmath precision.
 Real = float | mpmath.mpf

@@ -22,6 +22,7 @@ from functools import cache
 
 import mpmath
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 
 W, B = sp.symbols("W B", real=True)

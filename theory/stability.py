@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import mpmath
 import sympy as sp
+
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import require_finite, require_positive
 

@@ -1,0 +1,242 @@
+"""Claim builders: a claim states what is specific to it, the builder does the rest.
+
+* :func:`exact_claim` — EXACT (and ASYMPTOTIC) claims: a ``measure(bits, series)`` that
+  fills a :class:`~flowcert.claims.comparison.Comparison` and returns its
+  :class:`~flowcert.claims.base.PrecisionRun`, optional rate ``fits`` and extra ``checks``.
+  The builder runs the precision ladder, judges it, writes the evidence and applies the
+  Sharpness rule: the ladder re-judged with every prediction × (1 + 1e-9) must fail, and
+  every fitted interval must exclude the predicted exponent ± 1/4.
+* :func:`qualitative_claim` and :func:`statistical_claim` — an ``observe()`` experiment and a
+  ``check(observation)`` returning a :class:`Finding`, plus at least one
+  :class:`NullModel`: the same experiment with the claimed effect removed, judged by the same
+  ``check``, which must fail.
+
+A null model that passes, or a perturbation the check does not notice, fails the claim as a
+vacuous check. The user-facing trajectory builder lives in :mod:`flowcert.claims.trajectory`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flowcert.claims.base import (
+    Claim,
+    ClaimClass,
+    NullModelResult,
+    Outcome,
+    PrecisionRun,
+    RateFit,
+    Sharpness,
+)
+from flowcert.claims.ladder import judge_ladder
+
+#: Relative perturbation of every prediction that an EXACT check must reject (Sharpness).
+PERTURBATION = 1e-9
+#: A predicted exponent off by this much must fall outside a fitted rate's interval: the
+#: difference between n^(−1/2) and n^(−1/4) or n^(−3/4), or between α^(−2D) and α^(−2D ± ¼).
+EXPONENT_PERTURBATION = 0.25
+_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
+
+
+class ClaimDefinitionError(ValueError):
+    """A claim declared without a required part (said in one line)."""
+
+
+@dataclass
+class Finding:
+    """What one check of one experiment found: verdict, sentences, figure data, fits."""
+
+    passed: bool
+    evidence: list[str] = field(default_factory=list)
+    series: dict = field(default_factory=dict)
+    fits: list[RateFit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NullModel:
+    """The claim's experiment with the claimed effect removed (a negative control).
+
+    ``experiment`` has the signature of the claim's own: ``measure(bits, series)`` for
+    :func:`exact_claim`, ``observe()`` for :func:`qualitative_claim` and
+    :func:`statistical_claim`. The claim's own comparison judges it and must fail it.
+    """
+
+    name: str
+    description: str
+    experiment: Callable
+
+
+def fit_sentence(fit: RateFit) -> str:
+    """One evidence line of a fitted rate."""
+    return (f"{fit.name}: slope {fit.slope:.4f}, 99% interval [{fit.low:.4f}, {fit.high:.4f}],"
+            f" predicted {fit.predicted:g} ({'contained' if fit.passed else 'NOT contained'})")
+
+
+def symbolic_checks(results: Mapping[str, bool]) -> Finding:
+    """A Finding from named symbolic identities (each True when it holds)."""
+    failed = [name for name, ok in results.items() if not ok]
+    return Finding(not failed, [f"{len(results) - len(failed)}/{len(results)} symbolic "
+                                f"identities hold" + (f"; FAILED: {'; '.join(failed)}"
+                                                      if failed else "")])
+
+
+# ----------------------------------------------------------------------------- EXACT
+
+
+def exact_claim(*, id: str, title: str, provenance: str, source: str, statement: str,
+                theory: str, experiment: str, comparison: str, parameters: dict,
+                measure: Callable[[int, dict], PrecisionRun] | None = None,
+                fits: Sequence[Callable[[], RateFit]] = (),
+                checks: Sequence[Callable[[dict], Finding]] = (),
+                null_models: Sequence[NullModel] = (),
+                claim_class: ClaimClass = ClaimClass.EXACT, family: str | None = None,
+                domain: Callable[[], object] | None = None, figures: Sequence[Callable] = (),
+                derivations: Callable[[], Sequence] | None = None) -> Claim:
+    """An EXACT or ASYMPTOTIC claim (see the module doc).
+
+    ``measure(bits, series)`` runs the experiment at ``bits`` and returns the PrecisionRun of
+    its Comparison (``series``: one dict shared by every precision, for figures); ``fits``
+    return fitted rates; ``checks(series)`` add qualitative parts after the ladder.
+    """
+    if measure is None and not fits:
+        raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure or a fit")
+
+    def run(precisions: Sequence[int]) -> Outcome:
+        started = time.perf_counter()
+        series: dict = {}
+        runs = ([measure(bits, series) for bits in sorted(set(precisions))]
+                if measure is not None else [])
+        passed, evidence = judge_ladder(runs) if runs else (True, [])
+        fitted = [fit() for fit in fits]
+        evidence += [fit_sentence(fit) for fit in fitted]
+        passed = passed and all(fit.passed for fit in fitted)
+        for check in checks:
+            finding = check(series)
+            passed = passed and finding.passed
+            evidence += finding.evidence
+            fitted += finding.fits
+        sharpness = _perturbation_test(runs, fitted)
+        nulls = [_null_ladder(model, precisions) for model in null_models]
+        return _outcome(id, passed, runs, fitted, evidence, series, started, nulls, sharpness)
+
+    return _claim(id, family, title, claim_class, provenance, source, statement, theory,
+                  experiment, comparison, parameters, run, domain, null_models, figures,
+                  derivations)
+
+
+def _perturbation_test(runs: Sequence[PrecisionRun], fits: Sequence[RateFit]) -> Sharpness:
+    """The Sharpness rule for EXACT comparisons and fitted rates (see the module doc)."""
+    evidence, perturbed_passes = [], False
+    compared = [run for run in runs if run.comparison is not None and len(run.comparison)]
+    if runs and len(compared) < len(runs):
+        raise ClaimDefinitionError("every precision run must record its Comparison "
+                                   "(observed and predicted values) for the perturbation test")
+    if compared:
+        perturbed = [run.perturbed(PERTURBATION) for run in compared]
+        perturbed_passes, _ = judge_ladder(perturbed)
+        detects = ", ".join(f"{r.precision_bits} bits {_format(r.detects)}" for r in compared)
+        evidence.append(f"closed form × (1 + {PERTURBATION:g}): the ladder "
+                        f"{'STILL PASSES (vacuous check)' if perturbed_passes else 'fails'}; "
+                        f"smallest relative perturbation detected: {detects}")
+    for fit in fits:
+        wrong = [fit.predicted - EXPONENT_PERTURBATION, fit.predicted + EXPONENT_PERTURBATION]
+        accepted = [w for w in wrong if fit.low <= w <= fit.high]
+        perturbed_passes = perturbed_passes or bool(accepted)
+        evidence.append(f"{fit.name}: predicted exponent ± {EXPONENT_PERTURBATION:g} "
+                        + (f"STILL ACCEPTED ({accepted[0]:g}; vacuous fit)" if accepted else
+                           "rejected")
+                        + f"; resolution ±{fit.resolution:.3g}")
+    return Sharpness(PERTURBATION, perturbed_passes, evidence)
+
+
+def _format(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1g}"
+
+
+def _null_ladder(model: NullModel, precisions: Sequence[int]) -> NullModelResult:
+    series: dict = {}
+    runs = [model.experiment(bits, series) for bits in sorted(set(precisions))]
+    passed, evidence = judge_ladder(runs)
+    return NullModelResult(model.name, model.description, passed, evidence)
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+def qualitative_claim(**declaration) -> Claim:
+    """A QUALITATIVE claim: ``observe()`` → observation, ``check(observation)`` →
+    :class:`Finding`, and ≥ 1 :class:`NullModel` whose ``observe()`` the check must fail."""
+    return _property_claim(ClaimClass.QUALITATIVE, **declaration)
+
+
+def statistical_claim(**declaration) -> Claim:
+    """A STATISTICAL claim: as :func:`qualitative_claim`; the check's tolerances come from
+    standard errors (:mod:`flowcert.claims.statistics`)."""
+    return _property_claim(ClaimClass.STATISTICAL, **declaration)
+
+
+def _property_claim(claim_class: ClaimClass, *, id: str, title: str, provenance: str,
+                    source: str, statement: str, theory: str, experiment: str,
+                    comparison: str, parameters: dict, observe: Callable[[], object],
+                    check: Callable[[object], Finding], null_models: Sequence[NullModel],
+                    family: str | None = None, domain: Callable[[], object] | None = None,
+                    figures: Sequence[Callable] = (),
+                    derivations: Callable[[], Sequence] | None = None) -> Claim:
+    if not null_models:
+        raise ClaimDefinitionError(f"{id}: a {claim_class} claim needs at least one null "
+                                   "model (the experiment with the effect removed)")
+
+    def run(_precisions: Sequence[int]) -> Outcome:
+        started = time.perf_counter()
+        finding = check(observe())
+        nulls = []
+        for model in null_models:
+            null = check(model.experiment())
+            nulls.append(NullModelResult(model.name, model.description, null.passed,
+                                         null.evidence))
+        return _outcome(id, finding.passed, [], finding.fits, finding.evidence,
+                        finding.series, started, nulls, None)
+
+    return _claim(id, family, title, claim_class, provenance, source, statement, theory,
+                  experiment, comparison, parameters, run, domain, null_models, figures,
+                  derivations)
+
+
+# ----------------------------------------------------------------------------- shared
+
+
+def _outcome(claim_id: str, passed: bool, runs: list, fits: list, evidence: list,
+             series: dict, started: float, nulls: list[NullModelResult],
+             sharpness: Sharpness | None) -> Outcome:
+    """The Outcome, failing as vacuous when a null model passes or a perturbation does."""
+    for null in nulls:
+        evidence.append(f"null model “{null.name}”: "
+                        + ("PASSES the same check — the check is vacuous" if null.passed
+                           else "fails, as it must"))
+    if sharpness is not None:
+        evidence += sharpness.evidence
+    vacuous = any(null.passed for null in nulls) or (sharpness is not None
+                                                    and sharpness.perturbed_passed)
+    return Outcome(claim_id, bool(passed and not vacuous), list(runs), list(fits), evidence,
+                   series, time.perf_counter() - started, nulls, sharpness)
+
+
+def _claim(id, family, title, claim_class, provenance, source, statement, theory, experiment,
+           comparison, parameters, run, domain, null_models, figures, derivations) -> Claim:
+    if not isinstance(id, str) or not _ID.match(id):
+        raise ClaimDefinitionError(f"claim id {id!r} must be upper-case letters then digits, "
+                                   "e.g. MY1")
+    for name, text in (("title", title), ("provenance", provenance), ("source", source),
+                       ("statement", statement), ("theory", theory),
+                       ("experiment", experiment), ("comparison", comparison)):
+        if not isinstance(text, str) or not text.strip():
+            raise ClaimDefinitionError(f"{id}: {name} must be a non-empty string")
+    return Claim(id=id, family=family or id.rstrip("0123456789"), title=title,
+                 claim_class=claim_class, provenance=provenance, source=source,
+                 statement=statement, theory=theory, experiment=experiment,
+                 comparison=comparison, parameters=dict(parameters), run=run, domain=domain,
+                 null_models=tuple(model.name for model in null_models),
+                 figures=tuple(figures), derivations=derivations)
