@@ -6,11 +6,10 @@ import sympy as sp
 from flowcert import trajectory_claim
 
 w, w0, t = sp.symbols("w w0 t")
-x = sp.symbols("x1:4")
-y = sp.symbols("y1:4")
-loss = sum((w * xi - yi) ** 2 for xi, yi in zip(x, y)) / 6     # mean squared error / 2
-curvature = sum(xi**2 for xi in x) / 3                          # L''(w)
-optimum = sum(xi * yi for xi, yi in zip(x, y)) / 3 / curvature  # least-squares weight
+data = list(zip(sp.symbols("x1:4"), sp.symbols("y1:4"), strict=True))  # three (x, y)
+loss = sum((w * x - y) ** 2 for x, y in data) / 6              # half the mean squared error
+curvature = sum(x**2 for x, _ in data) / 3                     # λ = L''(w)
+optimum = sum(x * y for x, y in data) / 3 / curvature          # the least-squares weight
 
 CLAIMS = [trajectory_claim(
     id="ONE1", title="A linear neuron relaxes exponentially to least squares",
