@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from flowcert.claims.base import Claim, Outcome
-from flowcert.claims.registry import Source, registry
+from flowcert.claims.registry import Source, load_source, registry
 from flowcert.claims.statistics import base_seed
 from flowcert.numerics.precision import check_bits
 from flowcert.reports.executors import Execution, Task, default_workers, run_claim, run_tasks
@@ -18,9 +18,13 @@ DEFAULT_PRECISIONS = (53, 113, 256)
 
 
 def resolve_claims(ids: Sequence[str], sources: Sequence[Source] = ()) -> list[Claim]:
-    """Claims for ``ids`` (all when empty), in the order given, without duplicates, from the
-    built-in, installed and given claim sources."""
-    return registry(tuple(sources)).claims(ids)
+    """Claims for ``ids``, in the order given, without duplicates, from the built-in,
+    installed and given claim sources; without ids, every claim of the given ``sources``
+    (or, with no sources, every built-in and installed claim)."""
+    known = registry(tuple(sources))
+    if not ids and sources:
+        ids = [claim.id for source in sources for claim in load_source(source)]
+    return known.claims(ids)
 
 
 def resolve_precisions(precisions: Sequence[int] | None) -> tuple[int, ...]:
