@@ -29,8 +29,8 @@ def diff_results(old: dict, new: dict, factor: float = DEFAULT_GROWTH_FACTOR) ->
     A regression is a claim that disappeared, a verdict that changed, or a run (matched by
     precision) whose max relative error grew by more than ``factor``.
     """
-    if not factor > 1:
-        raise ValueError(f"the growth factor must be > 1, got {factor}")
+    if not factor >= 1:
+        raise ValueError(f"the growth factor must be ≥ 1 (1: any growth), got {factor}")
     old_claims = {c["id"]: c for c in old["claims"]}
     new_claims = {c["id"]: c for c in new["claims"]}
     lines = [f"{i}: missing from the new results" for i in old_claims if i not in new_claims]
