@@ -1,18 +1,24 @@
-"""The ``flowcert`` command: list, check, report.
+"""The ``flowcert`` command: list, check, report, diff, golden.
 
-Exit status: 0 every claim checked passed, 1 some claim failed, 2 bad usage or input
-(one line on stderr, no traceback).
+Exit status: 0 every claim checked passed, 1 some claim failed (or, for diff and golden, a
+regression was found), 2 bad usage or input (one line on stderr, no traceback, checked
+before any claim runs), 3 an internal error (one line; ``FLOWCERT_DEBUG=1`` shows the
+traceback), 128 + n when stopped by signal n (SIGINT, SIGTERM: one line, every worker
+process ended, nothing half-written).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_REPORT = Path("flowcert-report") / "flowcert-report.pdf"
 
 
@@ -25,9 +31,25 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _version() -> str:
+    from flowcert import __version__
+    return f"flowcert {__version__}"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flowcert", description="Check closed-form claims about the "
                      "learning dynamics of neural networks against high-precision numerics.")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     listing = commands.add_parser("list", help="one line per claim: id, class, provenance, "
                                   "title")
@@ -72,7 +94,7 @@ def _add_sources_option(parser: argparse.ArgumentParser) -> None:
 
 def _add_executor_options(parser: argparse.ArgumentParser) -> None:
     _add_sources_option(parser)
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
+    parser.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                         help="local worker processes (default: one per core; 1 = in process)")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                         help="run the claims on this Dask scheduler instead")
@@ -93,7 +115,8 @@ def _run(args, claims):
                            workers=args.workers, scheduler=args.scheduler,
                            sources=_sources(args))
     return results_document(claims, execution.outcomes, precisions,
-                            executor={"scheduler": args.scheduler, "workers": args.workers,
+                            executor={"scheduler": execution.scheduler,
+                                      "workers": execution.workers,
                                       "retried": execution.retried}), execution.outcomes
 
 
@@ -155,21 +178,44 @@ def _check(args) -> int:
 
 
 def _report(args) -> int:
-    from flowcert.reports.executors import default_workers
-    from flowcert.reports.pdf import write_report
-    from flowcert.reports.results import write_results
-    from flowcert.reports.runner import resolve_claims
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got {args.out}")
-    claims = resolve_claims(args.ids, _sources(args))
-    document, outcomes = _run(args, claims)
     json_path = args.out.with_suffix(".json")
-    write_results(json_path, document)
-    write_report(args.out, claims, outcomes, document,
-                 workers=args.workers or default_workers())
+    from flowcert.reports.executors import resolve_workers
+    from flowcert.reports.interrupts import replace_together
+    from flowcert.reports.pdf import render_report
+    from flowcert.reports.runner import resolve_claims, resolve_precisions
+    resolve_precisions(args.precision)
+    claims = resolve_claims(args.ids, _sources(args))
+    for path in (args.out, json_path):
+        _check_writable(path)
+    document, outcomes = _run(args, claims)
+    pdf = render_report(claims, outcomes, document, workers=resolve_workers(args.workers),
+                        progress=None if args.quiet else sys.stderr)
+    # Both files at once: never a new results file beside an older report.
+    replace_together({json_path: (json.dumps(document, indent=2) + "\n").encode(),
+                      args.out: pdf})
     print(_summary_screen(document))
     print(f"wrote {args.out} and {json_path}")
     return EXIT_PASS if document["summary"]["failed"] == 0 else EXIT_FAIL
+
+
+def _check_writable(path: Path) -> None:
+    """UsageError unless ``path`` can be created or replaced: probed, before any claim runs,
+    by creating (and removing) a temporary file, and any missing folders, where it goes."""
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory")
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        for folder in missing:  # innermost first; the report creates them again
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _diff(args) -> int:
@@ -212,14 +258,34 @@ def _golden(args) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``flowcert`` console script."""
+    from flowcert.reports.interrupts import Interrupted, signals_raise
     try:
-        args = _parser().parse_args(argv)
-        command = {"list": _list, "check": _check, "report": _report,
-                   "golden": _golden, "diff": _diff}[args.command]
-        return command(args)
+        with signals_raise():
+            args = _parser().parse_args(argv)
+            command = {"list": _list, "check": _check, "report": _report,
+                       "golden": _golden, "diff": _diff}[args.command]
+            return command(args)
+    except SystemExit as exit_request:   # --help and --version
+        return int(exit_request.code or 0)
     except (UsageError, ValueError) as error:
         print(f"flowcert: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (KeyboardInterrupt, Interrupted) as stop:
+        signum = getattr(stop, "signum", 2)
+        print(f"flowcert: stopped by {'SIGTERM' if signum == 15 else 'SIGINT'}; every "
+              "worker process ended", file=sys.stderr)
+        return 128 + signum
+    except BrokenPipeError:
+        # The reader went away (`flowcert list | head`): say nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PASS
+    except Exception as error:  # noqa: BLE001 - a bug: one line unless debugging
+        if os.environ.get("FLOWCERT_DEBUG"):
+            raise
+        print(f"flowcert: internal error: {type(error).__name__}: {error} (set "
+              "FLOWCERT_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

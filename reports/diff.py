@@ -20,7 +20,28 @@ def load_results(path: Path) -> dict:
         raise ValueError(f"{path} is not JSON: {error}") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise ValueError(f"{path} is not a {SCHEMA} document")
+    _require_claims(document, path)
     return document
+
+
+def _require_claims(document: dict, path: Path) -> None:
+    """ValueError naming the first entry that lacks what a comparison reads."""
+    claims = document.get("claims")
+    if not isinstance(claims, list):
+        raise ValueError(f"{path}: no \"claims\" list")
+    for number, claim in enumerate(claims, 1):
+        where = f"{path}: claim {number}"
+        if not isinstance(claim, dict) or not isinstance(claim.get("id"), str):
+            raise ValueError(f"{where} has no \"id\"")
+        where = f"{path}: claim {claim['id']}"
+        if claim.get("verdict") not in ("pass", "fail"):
+            raise ValueError(f"{where} has no verdict \"pass\" or \"fail\"")
+        runs = claim.get("runs")
+        if not isinstance(runs, list) or not all(
+                isinstance(run, dict) and isinstance(run.get("precision_bits"), int)
+                and isinstance(run.get("max_rel_error"), int | float) for run in runs):
+            raise ValueError(f"{where}: \"runs\" must be a list of runs with "
+                             "precision_bits and max_rel_error")
 
 
 def diff_results(old: dict, new: dict, factor: float = DEFAULT_GROWTH_FACTOR) -> list[str]:

@@ -5,22 +5,26 @@ One interface, :func:`run_tasks`: each task is (claim id, precision ladder), the
 further chunking is needed). Results come back in task order and do not depend on the
 executor: every claim seeds its own randomness. On Dask, a task whose worker is lost is
 rescheduled by the scheduler (and a task that raised is retried up to ``DASK_RETRIES``
-times); the tasks that ran more than once are reported.
+times); the tasks that ran more than once are reported. A result is released on the
+cluster as soon as the client holds it, so a worker lost afterwards costs nothing.
+
+An interrupt (SIGINT or SIGTERM, see :func:`~flowcert.reports.interrupts.signals_raise`)
+stops the run at once: the local pool's workers are terminated, Dask futures cancelled.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 
 from flowcert.claims.base import Claim, Outcome
 from flowcert.claims.registry import Source, get_claim
 from flowcert.claims.statistics import DEFAULT_SEED, SEED_VARIABLE
+from flowcert.reports.interrupts import submit_all, worker_pool
 
 DASK_RETRIES = 2
 
@@ -42,10 +46,13 @@ class Task:
 
 @dataclass
 class Execution:
-    """Outcomes in task order, and the claim ids whose task had to run again."""
+    """Outcomes in task order, the claim ids whose task had to run again, and where it ran
+    (``workers``: local processes used; ``scheduler``: the Dask address, or None)."""
 
     outcomes: list[Outcome]
     retried: list[str] = field(default_factory=list)
+    workers: int | None = 1
+    scheduler: str | None = None
 
 
 def run_claim(claim: Claim, precisions: Sequence[int]) -> Outcome:
@@ -91,28 +98,33 @@ def run_tasks(tasks: Sequence[Task], workers: int | None = None, scheduler: str 
     notify = on_done or (lambda _task, _outcome: None)
     if scheduler:
         return _run_dask(tasks, scheduler, notify)
-    workers = default_workers() if workers is None else workers
-    if workers < 1:
-        raise ValueError(f"workers must be ≥ 1, got {workers}")
+    workers = resolve_workers(workers)
     if workers == 1 or len(tasks) <= 1:
         outcomes = []
         for task in tasks:
             outcomes.append(run_task(task))
             notify(task, outcomes[-1])
-        return Execution(outcomes)
-    return _run_pool(tasks, workers, notify)
+        return Execution(outcomes, workers=1)
+    return _run_pool(tasks, min(workers, len(tasks)), notify)
+
+
+def resolve_workers(workers: int | None) -> int:
+    """The local worker count: ``workers``, or one per core when None (ValueError if < 1)."""
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"workers must be ≥ 1, got {workers}")
+    return workers
 
 
 def _run_pool(tasks, workers, notify) -> Execution:
     results: dict[int, Outcome] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(run_task, task): index for index, task in enumerate(tasks)}
+    with worker_pool(workers) as pool:
+        futures = submit_all(pool, run_task, [(task,) for task in tasks])
         for future in as_completed(futures):
             index = futures[future]
             results[index] = future.result()
             notify(tasks[index], results[index])
-    return Execution([results[i] for i in range(len(tasks))])
+    return Execution([results[i] for i in range(len(tasks))], workers=workers)
 
 
 def _run_dask(tasks, scheduler, notify) -> Execution:
@@ -128,22 +140,31 @@ def _run_dask(tasks, scheduler, notify) -> Execution:
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     with client:
         futures = client.map(run_task, list(tasks), pure=False, retries=DASK_RETRIES)
-        index_of = {future.key: index for index, future in enumerate(futures)}
+        keys = [future.key for future in futures]
+        index_of = {key: index for index, key in enumerate(keys)}
         results: dict[int, Outcome] = {}
-        for future in dask_completed(futures):
-            index = index_of[future.key]
-            results[index] = future.result()
-            notify(tasks[index], results[index])
-        retried = [tasks[index_of[key]].claim_id for key in _keys_run_twice(client, futures)]
-    return Execution([results[i] for i in range(len(tasks))], retried)
+        try:
+            for future in dask_completed(futures):
+                index = index_of[future.key]
+                results[index] = future.result()
+                # Once held here, the result must not keep the task alive on the cluster: a
+                # worker lost later would make the scheduler compute it again.
+                future.release()
+                notify(tasks[index], results[index])
+        except BaseException:
+            client.cancel([f for f in futures if index_of[f.key] not in results])
+            raise
+        retried = [tasks[index_of[key]].claim_id for key in _keys_run_twice(client, keys)]
+        workers = len(client.scheduler_info().get("workers", {}))
+    return Execution([results[i] for i in range(len(tasks))], retried, workers=workers,
+                     scheduler=scheduler)
 
 
-def _keys_run_twice(client, futures) -> list:
+def _keys_run_twice(client, keys: Sequence) -> list:
     """Keys the scheduler moved to "processing" more than once (lost worker or retry).
 
     Scheduler entries of ``Client.story`` read ("scheduler", key, start, finish, …).
     """
-    keys = [future.key for future in futures]
     starts: dict = {}
     for event in client.story(*keys):
         if event[0] == "scheduler" and event[3] == "processing":

@@ -9,12 +9,11 @@ overlay, error vs precision for EXACT claims, fitted rates for ASYMPTOTIC parts)
 from __future__ import annotations
 
 import json
-import multiprocessing
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import as_completed
 from pathlib import Path
+from typing import TextIO
 
 import matplotlib.pyplot as plt
 import sympy as sp
@@ -34,6 +33,7 @@ from flowcert.reports import (
     stability_figures,
     starvation_figures,
 )
+from flowcert.reports.interrupts import submit_all, worker_pool
 from flowcert.reports.results import write_atomically
 from flowcert.reports.typst_math import to_typst
 from flowcert.theory.derivations import Derivation, all_derivations
@@ -56,19 +56,28 @@ def escape(text: str) -> str:
 
 def write_report(path: Path, claims: Sequence[Claim], outcomes: Sequence[Outcome],
                  document: dict, work_precision: Path | None = WORK_PRECISION_PATH,
-                 workers: int = 1) -> None:
-    """Render the report for ``claims``/``outcomes`` (and the results ``document``) to PDF.
+                 workers: int = 1, progress: TextIO | None = None) -> None:
+    """Render the report (:func:`render_report`) and write it to ``path`` atomically."""
+    write_atomically(Path(path), render_report(claims, outcomes, document, work_precision,
+                                               workers, progress))
+
+
+def render_report(claims: Sequence[Claim], outcomes: Sequence[Outcome], document: dict,
+                  work_precision: Path | None = WORK_PRECISION_PATH, workers: int = 1,
+                  progress: TextIO | None = None) -> bytes:
+    """The PDF of the report for ``claims``/``outcomes`` (and the results ``document``).
 
     The appendix shows the work–precision table stored at ``work_precision`` (measured
     beforehand by benchmarks/work_precision.py, never re-run here); it is left out when the
     path is None or the file is missing. Figures are drawn on ``workers`` local processes
-    (drawing ~120 SVG figures is most of the time spent here).
+    (drawing ~120 SVG figures is most of the time spent here); a line per claim's figures
+    and one for the typesetting go to ``progress``.
     """
     with tempfile.TemporaryDirectory(prefix="flowcert-report-") as workdir:
         directory = Path(workdir)
         pages = [_title_page(document), _summary_table(claims, outcomes)]
         derivations = _derivations_by_claim()
-        drawn = _draw_all(outcomes, directory, workers)
+        drawn = _draw_all(outcomes, directory, workers, progress)
         for claim, outcome, figure_files in zip(claims, outcomes, drawn, strict=True):
             pages.append(_claim_page(claim, outcome, figure_files,
                                      derivations.get(claim.id, [])))
@@ -77,19 +86,34 @@ def write_report(path: Path, claims: Sequence[Claim], outcomes: Sequence[Outcome
                                                   directory))
         source = directory / "report.typ"
         source.write_text(_PREAMBLE + "\n#pagebreak()\n".join(pages))
-        pdf = typst.compile(str(source), root=str(directory))
-    write_atomically(Path(path), pdf)
+        _say(progress, f"report: typesetting {len(pages)} sections with typst")
+        return typst.compile(str(source), root=str(directory))
 
 
-def _draw_all(outcomes: Sequence[Outcome], directory: Path,
-              workers: int) -> list[tuple[list[str], list[str]]]:
+def _say(progress: TextIO | None, line: str) -> None:
+    if progress is not None:
+        print(line, file=progress, flush=True)
+
+
+def _draw_all(outcomes: Sequence[Outcome], directory: Path, workers: int,
+              progress: TextIO | None = None) -> list[tuple[list[str], list[str]]]:
     """:func:`_figures` of every outcome, in order, on ``workers`` spawned processes."""
-    if workers <= 1 or len(outcomes) <= 1:
-        return [_figures(outcome, directory) for outcome in outcomes]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(outcomes)),
-                             mp_context=context) as pool:
-        return list(pool.map(_figures, outcomes, repeat(directory)))
+    total = len(outcomes)
+    _say(progress, f"report: drawing the figures of {total} claim(s)")
+    if workers <= 1 or total <= 1:
+        drawn = []
+        for done, outcome in enumerate(outcomes, 1):
+            drawn.append(_figures(outcome, directory))
+            _say(progress, f"[{done}/{total}] figures {outcome.claim_id}")
+        return drawn
+    results: dict[int, tuple[list[str], list[str]]] = {}
+    with worker_pool(min(workers, total)) as pool:
+        futures = submit_all(pool, _figures, [(outcome, directory) for outcome in outcomes])
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            _say(progress, f"[{len(results)}/{total}] figures "
+                           f"{outcomes[futures[future]].claim_id}")
+    return [results[index] for index in range(total)]
 
 
 def _figures(outcome: Outcome, directory: Path) -> tuple[list[str], list[str]]:

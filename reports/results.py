@@ -7,13 +7,13 @@ import json
 import os
 import platform
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 from flowcert.claims.base import Claim, Outcome
 from flowcert.claims.statistics import base_seed
+from flowcert.reports.interrupts import replace_together
 
 SCHEMA = "flowcert-results/1"
 PACKAGES = ("flowcert", "numpy", "scipy", "sympy", "mpmath", "heyoka", "matplotlib", "typst")
@@ -64,20 +64,7 @@ def results_document(claims: Sequence[Claim], outcomes: Sequence[Outcome],
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
-                                     delete=False) as handle:
-        handle.write(data)
-        temporary = Path(handle.name)
-    os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary open() would create it
-    os.replace(temporary, path)
-
-
-def _umask() -> int:
-    """The process umask (read by setting it and putting it back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    replace_together({Path(path): data})
 
 
 def write_results(path: Path, document: dict) -> None:

@@ -10,7 +10,7 @@ from flowcert.claims.base import Claim, Outcome
 from flowcert.claims.registry import Source, load_source, registry
 from flowcert.claims.statistics import base_seed
 from flowcert.numerics.precision import check_bits
-from flowcert.reports.executors import Execution, Task, default_workers, run_claim, run_tasks
+from flowcert.reports.executors import Execution, Task, resolve_workers, run_claim, run_tasks
 
 __all__ = ["resolve_claims", "resolve_precisions", "run_claim", "run_claims"]
 
@@ -59,7 +59,7 @@ def run_claims(claims: Sequence[Claim], precisions: Sequence[int],
 
     if progress is not None:
         where = f"Dask scheduler {scheduler}" if scheduler else \
-            f"{workers or default_workers()} local worker(s)"
+            f"{min(resolve_workers(workers), len(tasks))} local worker(s)"
         print(f"running {len(tasks)} claim(s) on {where}", file=progress, flush=True)
     execution = run_tasks(tasks, workers=workers, scheduler=scheduler, on_done=report)
     if progress is not None and execution.retried:

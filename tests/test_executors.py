@@ -73,6 +73,28 @@ def test_lost_worker_is_retried_and_reported(cluster):
     assert execution.retried == ["DL4"]
 
 
+def test_a_result_already_received_is_not_computed_again_when_its_worker_dies():
+    """The client releases each result as it arrives, so losing the (only) worker afterwards
+    does not make the scheduler recompute (and report as retried) a finished claim."""
+    distributed = pytest.importorskip("distributed")
+    finished = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as single:
+
+        def kill_the_worker(task, _outcome):
+            finished.append(task.claim_id)
+            if len(finished) == 1:
+                with distributed.Client(single.scheduler_address) as client, \
+                        contextlib.suppress(Exception):
+                    client.run(os._exit, 1)
+
+        execution = run_tasks([Task("DL7", (53,)), Task("DL2", (53,))],
+                              scheduler=single.scheduler_address, on_done=kill_the_worker)
+    assert all(outcome.passed for outcome in execution.outcomes)
+    assert finished[0] not in execution.retried
+    assert sorted(finished) == ["DL2", "DL7"]
+
+
 def test_unreachable_scheduler_is_a_clear_error():
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
         run_tasks(TASKS, scheduler="tcp://127.0.0.1:9")
