@@ -140,10 +140,7 @@ def relative_radius(ball: arb) -> float:
 
 def constant_term(value: Ball) -> arb:
     """The value at the expansion point of a series (a ball is its own constant term)."""
-    if isinstance(value, arb):
-        return value
-    coefficients = value.coeffs()
-    return coefficients[0] if coefficients else arb(0)
+    return value if isinstance(value, arb) else value[0]
 
 
 # ----------------------------------------------------------------------------- operations

@@ -169,7 +169,7 @@ def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
                 steps += 1
                 if steps > max_steps:
                     raise EnclosureError(f"step budget exceeded ({max_steps} steps) at "
-                                         f"t = {float(flow.t):.6g}")
+                                         f"t = {float(flow.t)!r}")
                 taken = integrator.step(flow, target)
                 for event, program, value in zip(events, event_programs, values, strict=True):
                     found[event.name] += taken.crossings(program, value)
@@ -308,18 +308,14 @@ def _log_max_abs(values: Sequence[arb]) -> float:
 
 def _coefficients(value, count: int) -> list[arb]:
     """The first ``count`` Taylor coefficients of a series (a ball is a constant series)."""
-    if isinstance(value, arb):
-        return [value] + [arb(0)] * (count - 1)
-    coefficients = value.coeffs()[:count]
-    return coefficients + [arb(0)] * (count - len(coefficients))
+    return [_coefficient(value, k) for k in range(count)]
 
 
 def _coefficient(value, k: int) -> arb:
     """The t^k coefficient of a series (of a ball: the ball itself for k = 0, else 0)."""
     if isinstance(value, arb):
         return value if k == 0 else arb(0)
-    coefficients = value.coeffs()
-    return coefficients[k] if k < len(coefficients) else arb(0)
+    return value[k]
 
 
 def _horner(coefficients: Sequence, h: arb):
@@ -560,7 +556,7 @@ class _Integrator:
                 break
             if self.fixed_step is not None:
                 raise EnclosureError(f"no a-priori enclosure for the fixed step {h} at "
-                                     f"t = {float(flow.t):.6g}")
+                                     f"t = {float(flow.t)!r}")
             h /= 2
         else:
             raise EnclosureError(f"no a-priori enclosure at t = {float(flow.t):.6g}: the step "
