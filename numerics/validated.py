@@ -157,7 +157,7 @@ def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
     with working_precision(bits, series_length=order + 2):
         state = _balls(initial_state, "initial state", field.dimension)
         pars = _balls(params, "parameters", field.n_params)
-        values = [to_ball(e.value) for e in events]
+        values = _balls([e.value for e in events], "event values", len(events))
         fixed = None if step is None else _positive_rational(step, "step")
         integrator = _Integrator(programs, pars, order, fixed)
         flow = _Flow.start(state)
@@ -192,7 +192,10 @@ def _check_order(order) -> int:
 def _check_times(times: Sequence) -> list[fmpq]:
     if len(times) == 0:
         raise ValueError("times must not be empty")
-    exact = [to_rational(t) for t in times]
+    try:
+        exact = [to_rational(t) for t in times]
+    except ValueError as error:
+        raise ValueError(f"times: {error}") from None
     if exact[0] < 0:
         raise ValueError(f"times must be non-negative, got {times[0]!r}")
     if any(b <= a for a, b in zip(exact, exact[1:], strict=False)):
@@ -417,7 +420,10 @@ class _Step:
             middle = interval.mid()
             g_mid, _ = self._g(program, value, middle)
             _, rate = self._g(program, value, interval)
-            narrowed = (middle - g_mid / rate).intersection(interval)
+            newton = middle - g_mid / rate
+            if _contains_zero(rate) or not newton.overlaps(interval):
+                break  # (cannot happen for a root proven by a monotone sign change)
+            narrowed = newton.intersection(interval)
             halved = narrowed.rad() <= interval.rad() / 2
             interval = narrowed
             if not halved:
@@ -548,6 +554,9 @@ class _Integrator:
             h = min(self.fixed_step, remaining)
         else:
             h = _choose(_dyadic(self.proposed_step(taylor, flow.center)), remaining)
+        if not h > 0:
+            raise EnclosureError(f"step size underflow at t = {float(flow.t)!r} (non-finite "
+                                 "Taylor coefficients?)")
         box = [b.union(c) for b, c in zip(flow.box, flow.center, strict=True)]
         for _ in range(_MAX_HALVINGS):
             with working_precision(self.auxiliary_bits):
@@ -559,7 +568,7 @@ class _Integrator:
                                      f"t = {float(flow.t)!r}")
             h /= 2
         else:
-            raise EnclosureError(f"no a-priori enclosure at t = {float(flow.t):.6g}: the step "
+            raise EnclosureError(f"no a-priori enclosure at t = {float(flow.t)!r}: the step "
                                  "size collapsed (blow-up or non-finite field?)")
         states, matrices = enclosures
         with working_precision(self.auxiliary_bits):
@@ -568,7 +577,7 @@ class _Integrator:
         if self.fixed_step is None:
             h = min(h, _dyadic(self.tolerated_step(remainder, flow.center)))
         if not h > 0:
-            raise EnclosureError(f"step size underflow at t = {float(flow.t):.6g}")
+            raise EnclosureError(f"step size underflow at t = {float(flow.t)!r}")
         with working_precision(self.auxiliary_bits):
             around = self.jacobian_series([arb_series(c[:m + 1], prec=m + 1)
                                            for c in box_series], m + 1)
@@ -625,9 +634,11 @@ def _choose(proposal: fmpq, remaining: fmpq) -> fmpq:
 
 def _dyadic(value: float) -> fmpq:
     """``value`` rounded down to 20 significant bits (exact, short binary step sizes); an
-    infinite value (no limit) becomes 2^1000."""
+    infinite value (no limit) becomes 2^1000, a NaN or non-positive one 0."""
     if math.isinf(value):
         return fmpq(2) ** 1000
+    if not value > 0:  # also NaN (a non-finite field): the caller reports the underflow
+        return fmpq(0)
     mantissa, exponent = math.frexp(value)
     return fmpq(math.floor(mantissa * 2**20)) * fmpq(2) ** (exponent - 20)
 
