@@ -283,25 +283,18 @@ class BallProgram:
         references = [self._compile(sympy.sympify(e)) for e in expressions]
         # slots: inputs, then constants, then operation results
         n_in, n_const = len(self.inputs), len(self._constants)
-        self._code = [(op, tuple(self._slot(a, n_in, n_const) for a in args))
-                      for op, args in self._operations]
-        self._outputs = tuple(self._slot(r, n_in, n_const) for r in references)
+        code = [(op, tuple(self._slot(a, n_in, n_const) for a in args))
+                for op, args in self._operations]
+        outputs = [self._slot(r, n_in, n_const) for r in references]
+        self._run = _straight_line_function(code, outputs, n_in, n_const)
         self._constant_cache: dict[int, list[arb]] = {}
         del self._memo, self._constant_memo, self._emitted, self._operations
-
-    @property
-    def series_capable(self) -> bool:
-        """True when every operation also runs on Taylor series."""
-        return not self.ball_only
 
     def __call__(self, values: Sequence[Ball]) -> list[Ball]:
         if len(values) != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} inputs {self.inputs}, "
                              f"got {len(values)}")
-        slots = [*values, *self._constant_values()]
-        for operation, args in self._code:
-            slots.append(operation(*[slots[a] for a in args]))
-        return [slots[i] for i in self._outputs]
+        return self._run(values, self._constant_values())
 
     def _constant_values(self) -> list[arb]:
         prec = ctx.prec
@@ -440,6 +433,34 @@ class BallProgram:
             args = [self._compile(a) for a in (*expr.ap, *expr.bq, expr.argument)]
             return self._emit(_ball_only("hyper", _hypergeometric_2f1), *args)
         raise ValueError(f"unsupported function {function.__name__} in expression {expr}")
+
+
+_INFIX = {_add: "{0} + {1}", _sub: "{0} - {1}", _mul: "{0} * {1}", _div: "{0} / {1}",
+          _neg: "-{0}", _square: "{0} * {0}"}
+
+
+def _straight_line_function(code: list[tuple[Callable, tuple[int, ...]]], outputs: list[int],
+                            n_in: int, n_const: int) -> Callable:
+    """One Python function running ``code`` slot by slot (as sympy.lambdify does, the source
+    is generated and compiled once): ``run(values, constants) -> list`` of output slots.
+    Arithmetic is written infix; every other operation is called from the namespace."""
+    lines = ["def run(values, constants):"]
+    if n_in:
+        lines.append("    " + "".join(f"s{i}, " for i in range(n_in)) + "= values")
+    if n_const:
+        lines.append("    " + "".join(f"s{n_in + i}, " for i in range(n_const)) + "= constants")
+    namespace: dict[str, Callable] = {}
+    for k, (operation, args) in enumerate(code):
+        names = [f"s{a}" for a in args]
+        if operation in _INFIX:
+            value = _INFIX[operation].format(*names)
+        else:
+            namespace[f"f{k}"] = operation
+            value = f"f{k}({', '.join(names)})"
+        lines.append(f"    s{n_in + n_const + k} = {value}")
+    lines.append(f"    return [{', '.join(f's{o}' for o in outputs)}]")
+    exec(compile("\n".join(lines), "<ball program>", "exec"), namespace)
+    return namespace["run"]
 
 
 def compile_expressions(expressions: Sequence[sympy.Expr],

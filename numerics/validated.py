@@ -15,7 +15,9 @@ Method, per step [t, t + h] (Lohner 1987; Nedialkov, Jackson & Corliss 1999):
    found, h is halved.
 2. **Taylor coefficients** c_0..c_n of the solution from the point x̂, by Picard iteration on
    truncated series: x ← x̂ + ∫ f(x) gains one exact coefficient per pass (``arb_series``
-   arithmetic, composition through exp/log/… included).
+   arithmetic, composition through exp/log/… included). Coefficient k is computed at
+   ≈ bits·(1 − k/(n+1)) + 32 bits, the accuracy its term c_k h^k needs (see
+   :meth:`_Integrator.taylor`).
 3. **Remainder.** The Lagrange remainder of component j is c_{n+1,j}(x(ξ_j))·h^{n+1} with
    x(ξ_j) ∈ B, so it lies in c_{n+1}(B)·h^{n+1}: the same Picard series started from the box
    B. Then h is cut so that this bound stays below 2^-bits · ‖x̂‖∞ (the local tolerance).
@@ -28,8 +30,13 @@ Method, per step [t, t + h] (Lohner 1987; Nedialkov, Jackson & Corliss 1999):
    x̂′ = mid z, A′ = Q of a column-pivoted QR of mid(J A) (float64 suffices: A′ is exact as
    stored and only needs to be well conditioned; its inverse is an Arb ball matrix), and
    r′ = (A′⁻¹ J A) r + A′⁻¹ (z − x̂′). The reported box is (x̂′ + A′r′) ∩ (z + (J A) r).
-   Since the Jacobian only multiplies r, its own series needs about half the digits:
-   m = ⌈n/2⌉.
+   Since J only multiplies r (radius ~2^-bits), its width matters only relative to 1: J,
+   the a-priori boxes and c_{n+1}(B) are computed at AUXILIARY_BITS = 64 bits and J's order
+   m makes its remainder ≈ 2^-JACOBIAN_BITS (m = 6 at 256 bits for n = 52).
+
+Cost: each Picard pass re-evaluates the field on the whole truncated series, so a step costs
+O(n) field evaluations on series of length ≤ n + 2 (three expansions: x̂ at full precision,
+B and X at 64 bits), plus O(m²) ball-matrix products for J.
 
 Output times are exact rationals (decimal strings are read exactly) and are hit exactly: the
 step before each one is clipped to land on it. Events (:class:`~flowcert.numerics.flows.Crossing`)
@@ -67,6 +74,9 @@ DEFAULT_MAX_STEPS = 100_000
 #: relative width ≈ 2^-64 ≈ 5e-20, r grows by that fraction per step at most: negligible for
 #: any feasible number of steps. (At 53 bits everything runs at 53 bits.)
 AUXILIARY_BITS = 64
+#: Relative accuracy 2^-32 ≈ 2.3e-10 asked of J's Taylor series (its order m follows): the
+#: width of J only inflates r, by that fraction per step, < 1e-5 relative over 1e4 steps.
+JACOBIAN_BITS = 32
 #: Default order ⌈bits/5⌉ within [12, 80]. Measured on DL1 case (1, 0.01, 1) at 256 bits, 41
 #: outputs: orders 30/40/44/50/56/64/72 took 6.2/2.3/1.9/1.7/1.7/1.6/1.8 s, so ≈ 50 is on the
 #: flat part; the order grows with the digits wanted (step ≈ ρ·2^(−bits/(n+1))).
@@ -440,9 +450,9 @@ class _Integrator:
         self.params = params
         self.order = order
         self.auxiliary_bits = min(ctx.prec, AUXILIARY_BITS)
-        # J's remainder ≈ (h/ρ)^(m+1) with h/ρ ≈ 2^(-prec/(n+1)): match it to 2^-auxiliary
+        # J's remainder ≈ (h/ρ)^(m+1) with h/ρ ≈ 2^(-prec/(n+1)): make it ≈ 2^-JACOBIAN_BITS
         self.jacobian_order = min(order, max(2, math.ceil(
-            (order + 1) * self.auxiliary_bits / ctx.prec) - 1))
+            (order + 1) * JACOBIAN_BITS / ctx.prec) - 1))
         self.fixed_step = fixed_step
         self.n = programs.dimension
         self.identity = arb_mat(self.n, self.n, [int(i == j) for i in range(self.n)
