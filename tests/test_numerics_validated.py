@@ -248,6 +248,23 @@ def test_dl1_closed_form_certified_and_perturbation_refuted(bits, perturbation):
         assert float(crossing.time.rad()) < 1e-70
 
 
+def test_crossing_at_the_start_is_not_certified():
+    """u = u0 holds at t = 0 itself: no sign change can be proven, so the crossing is reported
+    as not certified (with the stretch where it may lie) and a certificate that needs it is
+    inconclusive."""
+    times = [fmpq(k, 4) for k in range(3)]
+    at_start = Crossing("start", product, "0.01")
+    enclosure = enclose(DL1.vector_field, dl1_start("0.01", 128), times,
+                        DL1.flow_parameters(np.array([["1"]]), "1"), 128, events=[at_start])
+    found = enclosure.events["start"]
+    assert found and not any(c.certified for c in found)
+    assert found[0].time.contains(arb(0))
+    result = certify(enclosure, dl1_closed_form("1", "0.01", "1"), observable=product,
+                     crossings={"start": arb(0)})
+    assert result.status == "inconclusive"
+    assert "crossing start" in result.evidence[-1]
+
+
 def test_certificate_inconclusive_when_enclosure_is_wide():
     """Balls of relative radius ~1e-3 (Taylor order 2, step 1/4) decide nothing."""
     times = [fmpq(k, 4) for k in range(9)]
