@@ -1,0 +1,486 @@
+"""SymPy expressions evaluated in Arb ball arithmetic (python-flint), on numbers and on series.
+
+A :class:`BallProgram` is a straight-line program compiled once from SymPy expression trees
+(common subexpressions share a slot). It runs on ``flint.arb`` balls or on truncated Taylor
+series ``flint.arb_series`` (or a mix: inputs that are plain balls act as constants), at the
+working precision ``flint.ctx.prec`` of the call. Every operation is one of python-flint's
+ball operations, so each output ball contains the exact value of the expression for every
+real input inside the input balls (series: every Taylor coefficient).
+
+Numbers are converted exactly: SymPy Integers and Rationals become ``fmpq``; a SymPy Float is
+the binary number it stores (its mpmath mantissa and exponent), never its decimal rendering;
+π, e and Euler's γ are Arb's constant balls. The ball of a constant is made at the precision
+of the call (cached per precision).
+
+:func:`heyoka_program` converts heyoka expressions (a vector field's right-hand sides) with
+``heyoka.to_sympy``; heyoka's runtime parameters arrive as symbols
+named ``par[i]``. Supported: + − × ÷, integer, rational and real-constant powers, exp, log,
+sqrt, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, erf, erfc,
+gamma, loggamma, Lambert W (branches 0 and −1), Ei, Abs (on a series: only where the sign of
+its constant term is known); on balls only (closed forms): digamma (``polygamma(0, x)``) and
+the Gauss hypergeometric function ₂F₁ (``hyper([a, b], [c], z)``, Arb's ``hypgeom_2f1``).
+The logistic sigmoid and softplus need no entry of their own: heyoka writes them as
+1/(1 + exp(−x)) and log(1 + exp(x)). Anything else raises ValueError naming the function.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from fractions import Fraction
+
+import heyoka as hy
+import mpmath
+import sympy
+from flint import arb, arb_series, ctx, fmpq, fmpz
+
+Ball = arb | arb_series
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def to_rational(value) -> fmpq:
+    """The exact rational value of an int, float, decimal string, Fraction, mpf or SymPy number.
+
+    Floats and mpf numbers are binary fractions and convert exactly; a string is read as the
+    decimal (or ``p/q``) it spells, so ``"0.01"`` is exactly 1/100. Raises ValueError for
+    non-finite or unsupported values.
+    """
+    if isinstance(value, fmpq):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"a boolean is not a number: {value!r}")
+    if isinstance(value, sympy.Float | mpmath.mpf):
+        return _binary(value._mpf_, value)
+    if isinstance(value, sympy.Rational):
+        return fmpq(int(value.p), int(value.q))
+    if isinstance(value, fmpz):
+        return fmpq(value)
+    if isinstance(value, str):
+        try:
+            return _fraction(Fraction(value.strip()))
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"not a decimal or rational number: {value!r}") from None
+    if isinstance(value, numbers.Rational):
+        return _fraction(Fraction(int(value.numerator), int(value.denominator)))
+    if isinstance(value, numbers.Real):
+        try:
+            return _fraction(Fraction(float(value)))
+        except (OverflowError, ValueError):
+            raise ValueError(f"not a finite number: {value!r}") from None
+    raise ValueError(f"cannot convert {type(value).__name__} {value!r} to an exact number")
+
+
+def _fraction(fraction: Fraction) -> fmpq:
+    return fmpq(fraction.numerator, fraction.denominator)
+
+
+def _binary(mpf_tuple: tuple, value) -> fmpq:
+    """(sign, mantissa, exponent, bitcount) of an mpmath/SymPy float, exactly."""
+    sign, mantissa, exponent, _ = mpf_tuple
+    if mantissa == 0:
+        if mpf_tuple != mpmath.libmp.fzero:
+            raise ValueError(f"not a finite number: {value!r}")
+        return fmpq(0)
+    signed = -int(mantissa) if sign else int(mantissa)
+    if exponent >= 0:
+        return fmpq(signed * 2 ** int(exponent))
+    return fmpq(signed, 2 ** int(-exponent))
+
+
+def to_ball(value) -> arb:
+    """A ball containing ``value`` at the current precision (an arb is returned as it is).
+
+    Exact conversion first (:func:`to_rational`), then Arb's rigorous rounding to
+    ``flint.ctx.prec`` bits: a decimal such as ``"0.01"`` becomes a tiny ball around 1/100.
+    """
+    if isinstance(value, arb):
+        if not value.is_finite():
+            raise ValueError(f"not a finite ball: {value!r}")
+        return value
+    return arb(to_rational(value))
+
+
+@contextmanager
+def working_precision(bits: int, series_length: int | None = None) -> Iterator[None]:
+    """Set ``flint.ctx.prec`` to ``bits`` inside the block, and ``flint.ctx.cap`` (the longest
+    series python-flint returns: it truncates every series result to it) to
+    ``series_length`` when given; both are restored afterwards."""
+    saved = ctx.prec, ctx.cap
+    ctx.prec = bits
+    if series_length is not None:
+        ctx.cap = series_length
+    try:
+        yield
+    finally:
+        ctx.prec, ctx.cap = saved
+
+
+def upper_float(value: arb) -> float:
+    """A float ≥ |value| for every point of the ball (rounded up; a positive bound below the
+    float range becomes the smallest subnormal, one above it ∞)."""
+    bound = value.abs_upper()
+    if bound == 0:
+        return 0.0
+    number = float(bound)
+    return math.inf if math.isinf(number) else max(math.nextafter(number, math.inf),
+                                                   math.ulp(0.0))
+
+
+def relative_radius(ball: arb) -> float:
+    """rad/|mid| rounded up to float: 0 for an exact ball, ∞ for a midpoint 0."""
+    if ball.rad() == 0:
+        return 0.0
+    middle = abs(ball.mid())
+    return math.inf if middle == 0 else upper_float(ball.rad() / middle)
+
+
+def constant_term(value: Ball) -> arb:
+    """The value at the expansion point of a series (a ball is its own constant term)."""
+    return value if isinstance(value, arb) else value[0]
+
+
+# ----------------------------------------------------------------------------- operations
+
+
+def _series_by_identity(name: str, on_series: Callable[[arb_series], arb_series]):
+    """An Arb function whose series is built from an identity (python-flint has no method)."""
+
+    def operation(x):
+        return getattr(x, name)() if isinstance(x, arb) else on_series(x)
+
+    return operation
+
+
+def _integrate_derivative(function: str, derivative: Callable[[arb_series], arb_series]):
+    """f(x(t)) = f(x(0)) + ∫ f′(x) x′ dt for inverse functions without a series method."""
+
+    def on_series(x: arb_series) -> arb_series:
+        start = getattr(constant_term(x), function)()
+        return (x.derivative() * derivative(x)).integral() + start
+
+    return on_series
+
+
+def _abs(x):
+    if isinstance(x, arb):
+        return abs(x)
+    head = constant_term(x)
+    if head > 0:
+        return x
+    if head < 0:
+        return -x
+    raise ValueError("Abs of a series whose constant term contains 0 has no Taylor expansion")
+
+
+def _ball_only(name: str, operation: Callable):
+    def guarded(*args):
+        if any(isinstance(a, arb_series) for a in args):
+            raise ValueError(f"{name} has no Taylor-series evaluation here (closed forms only)")
+        return operation(*args)
+
+    return guarded
+
+
+def _method(name: str) -> Callable:
+    return lambda x: getattr(x, name)()
+
+
+def _lambertw(branch: int) -> Callable:
+    return lambda x: x.lambertw(branch) if isinstance(x, arb) else x.lambertw(branch=branch)
+
+
+#: SymPy function → operation (each runs on balls and on series).
+_UNARY: dict[type, Callable] = {
+    sympy.exp: _method("exp"),
+    sympy.log: _method("log"),
+    sympy.sin: _method("sin"),
+    sympy.cos: _method("cos"),
+    sympy.tan: _method("tan"),
+    sympy.asin: _method("asin"),
+    sympy.acos: _method("acos"),
+    sympy.atan: _method("atan"),
+    sympy.erf: _method("erf"),
+    sympy.erfc: _method("erfc"),
+    sympy.gamma: _method("gamma"),
+    sympy.loggamma: _method("lgamma"),
+    sympy.Ei: _method("ei"),
+    sympy.Abs: _abs,
+    sympy.sinh: _series_by_identity("sinh", lambda x: (x.exp() - (-x).exp()) / 2),
+    sympy.cosh: _series_by_identity("cosh", lambda x: (x.exp() + (-x).exp()) / 2),
+    sympy.tanh: _series_by_identity("tanh", lambda x: 1 - 2 / ((2 * x).exp() + 1)),
+    sympy.asinh: _series_by_identity(
+        "asinh", _integrate_derivative("asinh", lambda x: (x * x + 1).rsqrt())),
+    sympy.acosh: _series_by_identity(
+        "acosh", _integrate_derivative("acosh", lambda x: (x * x - 1).rsqrt())),
+    sympy.atanh: _series_by_identity(
+        "atanh", _integrate_derivative("atanh", lambda x: 1 / (1 - x * x))),
+}
+
+_CONSTANTS: dict[object, Callable[[], arb]] = {
+    sympy.pi: arb.pi,
+    sympy.E: arb.const_e,
+    sympy.EulerGamma: arb.const_euler,
+}
+
+
+def _add(a, b):
+    return a + b
+
+
+def _sub(a, b):
+    return a - b
+
+
+def _mul(a, b):
+    return a * b
+
+
+def _div(a, b):
+    return a / b
+
+
+def _neg(a):
+    return -a
+
+
+def _square(a):
+    return a * a
+
+
+def _power(exponent) -> Callable:
+    return lambda a: a ** exponent
+
+
+def _hypergeometric_2f1(a, b, c, z):
+    return z.hypgeom_2f1(a, b, c)
+
+
+# ----------------------------------------------------------------------------- programs
+
+
+class BallProgram:
+    """Straight-line program of SymPy ``expressions`` in the named ``inputs``.
+
+    ``program(values)`` takes one ball or series per input (in ``inputs`` order) and returns
+    one result per expression. Build it once and reuse it: the tree walk happens here.
+    """
+
+    def __init__(self, expressions: Sequence[sympy.Expr], inputs: Sequence[str | sympy.Symbol]):
+        self.inputs = tuple(str(name) for name in inputs)
+        if len(set(self.inputs)) != len(self.inputs):
+            raise ValueError(f"input names must be distinct, got {self.inputs}")
+        self._input_slot = {name: i for i, name in enumerate(self.inputs)}
+        self._constants: list[Callable[[], arb]] = []
+        self._operations: list[tuple[Callable, tuple]] = []
+        self._memo: dict[sympy.Expr, tuple[str, int]] = {}
+        self._emitted: dict[tuple, tuple[str, int]] = {}
+        self._constant_memo: dict[object, tuple[str, int]] = {}
+        self.ball_only: set[str] = set()
+        references = [self._compile(sympy.sympify(e)) for e in expressions]
+        # slots: inputs, then constants, then operation results
+        n_in, n_const = len(self.inputs), len(self._constants)
+        code = [(op, tuple(self._slot(a, n_in, n_const) for a in args))
+                for op, args in self._operations]
+        outputs = [self._slot(r, n_in, n_const) for r in references]
+        self._run = _straight_line_function(code, outputs, n_in, n_const)
+        self._constant_cache: dict[int, list[arb]] = {}
+        del self._memo, self._constant_memo, self._emitted, self._operations
+
+    def __call__(self, values: Sequence[Ball]) -> list[Ball]:
+        if len(values) != len(self.inputs):
+            raise ValueError(f"expected {len(self.inputs)} inputs {self.inputs}, "
+                             f"got {len(values)}")
+        return self._run(values, self._constant_values())
+
+    def _constant_values(self) -> list[arb]:
+        prec = ctx.prec
+        if prec not in self._constant_cache:
+            self._constant_cache[prec] = [make() for make in self._constants]
+        return self._constant_cache[prec]
+
+    @staticmethod
+    def _slot(reference: tuple[str, int], n_in: int, n_const: int) -> int:
+        kind, index = reference
+        return {"in": 0, "const": n_in, "op": n_in + n_const}[kind] + index
+
+    # -- tree walk
+
+    def _constant(self, key, make: Callable[[], arb]) -> tuple[str, int]:
+        if key not in self._constant_memo:
+            self._constants.append(make)
+            self._constant_memo[key] = ("const", len(self._constants) - 1)
+        return self._constant_memo[key]
+
+    def _rational(self, value: fmpq) -> tuple[str, int]:
+        return self._constant(("q", value), lambda: arb(value))
+
+    def _emit(self, operation: Callable, *args: tuple[str, int]) -> tuple[str, int]:
+        """Append an operation, or reuse an identical earlier one (value numbering)."""
+        key = (operation, tuple(sorted(args)) if operation in (_add, _mul) else args)
+        if key not in self._emitted:
+            self._operations.append((operation, args))
+            self._emitted[key] = ("op", len(self._operations) - 1)
+        return self._emitted[key]
+
+    def _compile(self, expr: sympy.Expr) -> tuple[str, int]:
+        if expr not in self._memo:
+            self._memo[expr] = self._compile_new(expr)
+        return self._memo[expr]
+
+    def _compile_new(self, expr: sympy.Expr) -> tuple[str, int]:
+        if isinstance(expr, sympy.Symbol):
+            if expr.name not in self._input_slot:
+                raise ValueError(f"unknown symbol {expr.name!r}; inputs are {self.inputs}")
+            return ("in", self._input_slot[expr.name])
+        if isinstance(expr, sympy.Rational | sympy.Float):
+            return self._rational(to_rational(expr))
+        if expr in _CONSTANTS:
+            return self._constant(expr, _CONSTANTS[expr])
+        if isinstance(expr, sympy.Number):
+            raise ValueError(f"unsupported number {expr} in expression")
+        if isinstance(expr, sympy.Add):
+            return self._compile_add(expr)
+        if isinstance(expr, sympy.Mul):
+            return self._compile_mul(expr)
+        if isinstance(expr, sympy.Pow):
+            return self._compile_pow(expr)
+        return self._compile_function(expr)
+
+    def _compile_add(self, expr: sympy.Add) -> tuple[str, int]:
+        terms = list(expr.args)
+        total = self._compile(terms[0])
+        for term in terms[1:]:
+            coefficient, rest = term.as_coeff_Mul()
+            if to_rational(coefficient) == -1:
+                total = self._emit(_sub, total, self._compile(rest))
+            else:
+                total = self._emit(_add, total, self._compile(term))
+        return total
+
+    def _compile_mul(self, expr: sympy.Mul) -> tuple[str, int]:
+        coefficient, rest = expr.as_coeff_Mul()
+        scale = to_rational(coefficient)
+        numerator, denominator = [], []
+        for factor in sympy.Mul.make_args(rest):
+            exponent = factor.exp if isinstance(factor, sympy.Pow) else None
+            if exponent is not None and exponent.is_number and exponent.is_negative:
+                denominator.append(factor.base if exponent == -1 else
+                                   sympy.Pow(factor.base, -exponent, evaluate=False))
+            else:
+                numerator.append(factor)
+        top = self._product(numerator)
+        if top is None:
+            top = self._rational(scale)
+        elif scale == -1:
+            top = self._emit(_neg, top)
+        elif scale != 1:
+            top = self._emit(_mul, self._rational(scale), top)
+        bottom = self._product(denominator)
+        return top if bottom is None else self._emit(_div, top, bottom)
+
+    def _product(self, factors: list) -> tuple[str, int] | None:
+        result = None
+        for factor in factors:
+            compiled = self._compile(factor)
+            result = compiled if result is None else self._emit(_mul, result, compiled)
+        return result
+
+    def _compile_pow(self, expr: sympy.Pow) -> tuple[str, int]:
+        base, exponent = expr.args
+        if not exponent.is_number:
+            return self._compile(sympy.exp(exponent * sympy.log(base), evaluate=False))
+        if not isinstance(exponent, sympy.Rational | sympy.Float):
+            raise ValueError(f"unsupported exponent {exponent} in {expr}")
+        power = to_rational(exponent)
+        compiled = self._compile(base)
+        if power < 0:
+            positive = self._power_of(compiled, -power)
+            return self._emit(_div, self._rational(fmpq(1)), positive)
+        return self._power_of(compiled, power)
+
+    def _power_of(self, compiled: tuple[str, int], power: fmpq) -> tuple[str, int]:
+        if power == 0:
+            return self._rational(fmpq(1))
+        if power == 1:
+            return compiled
+        if power == 2:
+            return self._emit(_square, compiled)
+        if power == fmpq(1, 2):
+            return self._emit(_method("sqrt"), compiled)
+        if power.q == 1:
+            return self._emit(_power(int(power.p)), compiled)
+        return self._emit(_power(power), compiled)
+
+    def _compile_function(self, expr: sympy.Expr) -> tuple[str, int]:
+        function = expr.func
+        if function in _UNARY and len(expr.args) == 1:
+            return self._emit(_UNARY[function], self._compile(expr.args[0]))
+        if function is sympy.LambertW:
+            branch = int(expr.args[1]) if len(expr.args) > 1 else 0
+            if branch not in (0, -1):
+                raise ValueError(f"LambertW branch {branch} is not supported (only 0 and -1)")
+            return self._emit(_lambertw(branch), self._compile(expr.args[0]))
+        if function is sympy.polygamma and expr.args[0] == 0:
+            self.ball_only.add("digamma")
+            return self._emit(_ball_only("digamma", _method("digamma")),
+                              self._compile(expr.args[1]))
+        if function is sympy.hyper and len(expr.ap) == 2 and len(expr.bq) == 1:
+            self.ball_only.add("hyper")
+            args = [self._compile(a) for a in (*expr.ap, *expr.bq, expr.argument)]
+            return self._emit(_ball_only("hyper", _hypergeometric_2f1), *args)
+        raise ValueError(f"unsupported function {function.__name__} in expression {expr}")
+
+
+_INFIX = {_add: "{0} + {1}", _sub: "{0} - {1}", _mul: "{0} * {1}", _div: "{0} / {1}",
+          _neg: "-{0}", _square: "{0} * {0}"}
+
+
+def _straight_line_function(code: list[tuple[Callable, tuple[int, ...]]], outputs: list[int],
+                            n_in: int, n_const: int) -> Callable:
+    """One Python function running ``code`` slot by slot (as sympy.lambdify does, the source
+    is generated and compiled once): ``run(values, constants) -> list`` of output slots.
+    Arithmetic is written infix; every other operation is called from the namespace."""
+    lines = ["def run(values, constants):"]
+    if n_in:
+        lines.append("    " + "".join(f"s{i}, " for i in range(n_in)) + "= values")
+    if n_const:
+        lines.append("    " + "".join(f"s{n_in + i}, " for i in range(n_const)) + "= constants")
+    namespace: dict[str, Callable] = {}
+    for k, (operation, args) in enumerate(code):
+        names = [f"s{a}" for a in args]
+        if operation in _INFIX:
+            value = _INFIX[operation].format(*names)
+        else:
+            namespace[f"f{k}"] = operation
+            value = f"f{k}({', '.join(names)})"
+        lines.append(f"    s{n_in + n_const + k} = {value}")
+    lines.append(f"    return [{', '.join(f's{o}' for o in outputs)}]")
+    exec(compile("\n".join(lines), "<ball program>", "exec"), namespace)
+    return namespace["run"]
+
+
+def compile_expressions(expressions: Sequence[sympy.Expr],
+                        inputs: Sequence[str | sympy.Symbol]) -> BallProgram:
+    """A :class:`BallProgram` for ``expressions`` (SymPy) in the named ``inputs``."""
+    return BallProgram(expressions, inputs)
+
+
+def parameter_names(n_params: int) -> list[str]:
+    """The names ``heyoka.to_sympy`` gives runtime parameters: par[0], par[1], …"""
+    return [f"par[{i}]" for i in range(n_params)]
+
+
+def heyoka_to_sympy(expressions: Sequence[hy.expression]) -> list[sympy.Expr]:
+    """heyoka expressions as SymPy trees (``heyoka.to_sympy``)."""
+    return [hy.to_sympy(e) for e in expressions]
+
+
+def heyoka_program(expressions: Sequence[hy.expression], variables: Sequence[hy.expression],
+                   n_params: int) -> BallProgram:
+    """A program whose inputs are the ``variables`` followed by ``par[0..n_params-1]``."""
+    names = [str(v) for v in variables] + parameter_names(n_params)
+    return BallProgram(heyoka_to_sympy(expressions), names)
