@@ -27,6 +27,7 @@ from importlib import metadata
 import mpmath
 import numpy as np
 from flint import arb
+
 from flowcert.numerics.ball_expressions import to_ball, working_precision
 from flowcert.numerics.certificate import certify
 from flowcert.numerics.deep_linear import DeepLinearNetwork

@@ -187,7 +187,9 @@ class Claim:
     README's "Writing a claim" for the syntax). ``null_models`` names the claim's negative
     controls (their verdicts come back in the Outcome); ``figures`` are optional callables
     ``Outcome -> matplotlib Figure | None`` drawn on the claim's report page, besides the
-    standard ones; ``derivations`` are SymPy expressions pinned as golden values.
+    standard ones; ``derivations`` are SymPy expressions pinned as golden values;
+    ``certify(bits)`` returns a :class:`~flowcert.numerics.certificate.Certificate`: the closed
+    form against a validated (ball-arithmetic) enclosure of the network's flow.
     """
 
     id: str
@@ -206,3 +208,4 @@ class Claim:
     null_models: tuple[str, ...] = ()
     figures: tuple[Callable, ...] = ()
     derivations: Callable[[], Sequence] | None = None
+    certify: Callable[[int], object] | None = None

@@ -94,12 +94,14 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
                 null_models: Sequence[NullModel] = (),
                 claim_class: ClaimClass = ClaimClass.EXACT, family: str | None = None,
                 domain: Callable[[], object] | None = None, figures: Sequence[Callable] = (),
-                derivations: Callable[[], Sequence] | None = None) -> Claim:
+                derivations: Callable[[], Sequence] | None = None,
+                certify: Callable[[int], object] | None = None) -> Claim:
     """An EXACT or ASYMPTOTIC claim (see the module doc).
 
     ``measure(bits, series)`` runs the experiment at ``bits`` and returns the PrecisionRun of
     its Comparison (``series``: one dict shared by every precision, for figures); ``fits``
-    return fitted rates; ``checks(series)`` add qualitative parts after the ladder.
+    return fitted rates; ``checks(series)`` add qualitative parts after the ladder;
+    ``certify(bits)`` returns a Certificate (run when certification is asked for).
     """
     if measure is None and not fits:
         raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure or a fit")
@@ -124,7 +126,7 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
 
     return _claim(id, family, title, claim_class, provenance, source, statement, theory,
                   experiment, comparison, parameters, run, domain, null_models, figures,
-                  derivations)
+                  derivations, certify)
 
 
 def _perturbation_test(runs: Sequence[PrecisionRun], fits: Sequence[RateFit]) -> Sharpness:
@@ -225,7 +227,8 @@ def _outcome(claim_id: str, passed: bool, runs: list, fits: list, evidence: list
 
 
 def _claim(id, family, title, claim_class, provenance, source, statement, theory, experiment,
-           comparison, parameters, run, domain, null_models, figures, derivations) -> Claim:
+           comparison, parameters, run, domain, null_models, figures, derivations,
+           certify=None) -> Claim:
     if not isinstance(id, str) or not _ID.match(id):
         raise ClaimDefinitionError(f"claim id {id!r} must be upper-case letters then digits, "
                                    "e.g. MY1")
@@ -239,4 +242,4 @@ def _claim(id, family, title, claim_class, provenance, source, statement, theory
                  statement=statement, theory=theory, experiment=experiment,
                  comparison=comparison, parameters=dict(parameters), run=run, domain=domain,
                  null_models=tuple(model.name for model in null_models),
-                 figures=tuple(figures), derivations=derivations)
+                 figures=tuple(figures), derivations=derivations, certify=certify)

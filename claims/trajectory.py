@@ -48,7 +48,7 @@ def trajectory_claim(*, id: str, title: str, provenance: str, source: str, state
                      cases: Sequence[Mapping], horizon, amplification: float,
                      amplification_reason: str, points: int = 21,
                      crossings: Mapping[str, CrossingTime] | None = None,
-                     domain: Mapping[sp.Symbol, tuple[float, float]] | None = None,
+                     domain: Mapping[sp.Symbol | str, tuple[float, float]] | None = None,
                      theory: str | None = None, experiment: str | None = None,
                      figures: Sequence[Callable] = ()) -> Claim:
     """An EXACT claim that gradient flow on ``loss`` follows ``closed_form``.
@@ -94,7 +94,7 @@ def trajectory_claim(*, id: str, title: str, provenance: str, source: str, state
                               for case in problem.cases], "points": points,
                     "horizon": str(problem.horizon)},
         measure=measure, domain=_strategy(domain) if domain else None,
-        figures=figures, derivations=problem.derivations)
+        figures=figures, derivations=problem.derivations, certify=problem.certify)
 
 
 class _Problem:
@@ -210,6 +210,52 @@ class _Problem:
             return hy.from_sympy(observable, s_dict=mapping)
         return function
 
+    # -- certificate ----------------------------------------------------------------------
+
+    def certify(self, bits: int):
+        """Every closed form (and crossing time) against a validated enclosure of the flow,
+        in ``bits``-bit ball arithmetic, at the grid's times (a rational horizon within
+        1e-12 of the claim's), for every case."""
+        from fractions import Fraction
+
+        from flowcert.numerics.ball_expressions import compile_expressions, working_precision
+        from flowcert.numerics.certificate import certify, combine
+        from flowcert.numerics.flows import Crossing
+        from flowcert.numerics.validated import enclose
+        field = self.field()
+        names = [p.name for p in self.parameters]
+        start = compile_expressions(self.initial, names)
+        level_time = compile_expressions(
+            [e for c in self.crossings.values() for e in (c.level, c.time)], names)
+        forms = compile_expressions(list(self.closed_form.values()), ["t", *names])
+        observables = compile_expressions(list(self.closed_form), self.variables)
+        parts = []
+        for case in self.cases:
+            with working_precision(bits):
+                values = [_ball(case[p]) for p in self.parameters]
+                params = values + [_ball(c) for c in self.constants.values()] + [_ball(1)]
+                initial = start(values)
+                crossing_balls = level_time(values)
+            with theory_precision(bits):
+                horizon = Fraction(mpmath.nstr(_evaluate(
+                    self.horizon, {p: mpmath.mpf(case[p]) for p in self.parameters}), 15))
+            times = [horizon * k / (self.points - 1) for k in range(self.points)]
+            events = [Crossing(name, self._hy_function(c.observable), crossing_balls[2 * i])
+                      for i, (name, c) in enumerate(self.crossings.items())]
+            enclosure = enclose(field, initial, times, params, bits, events=events)
+            for index in range(len(self.closed_form)):
+                def closed_form(t, index=index, values=values):
+                    return forms([t, *values])[index]
+
+                def observable(state, index=index):
+                    return observables(list(state))[index]
+
+                crossings = {name: crossing_balls[2 * i + 1]
+                             for i, name in enumerate(self.crossings)} if index == 0 else None
+                parts.append(certify(enclosure, closed_form, observable=observable,
+                                     crossings=crossings))
+        return combine(parts)
+
     # -- golden values --------------------------------------------------------------------
 
     def derivations(self) -> list[Derivation]:
@@ -225,6 +271,12 @@ class _Problem:
             pinned.append(Derivation(f"{self.claim_id}: {sp.sstr(observable)}(t)",
                                      self.claim_id, form, tuple(points)))
         return pinned
+
+
+def _ball(value):
+    """An exact value (decimal string, int, SymPy number) as an Arb ball."""
+    from flowcert.numerics.ball_expressions import to_ball
+    return to_ball(str(sp.Rational(value)) if isinstance(value, sp.Number) else str(value))
 
 
 def _mp(value: sp.Number) -> mpmath.mpf:
@@ -243,7 +295,7 @@ def _compiled(expression: sp.Expr) -> tuple[tuple[sp.Symbol, ...], Callable]:
     return symbols, sp.lambdify(symbols, expression, modules="mpmath")
 
 
-def _strategy(domain: Mapping[sp.Symbol, tuple[float, float]]) -> Callable[[], object]:
+def _strategy(domain: Mapping[sp.Symbol | str, tuple[float, float]]) -> Callable[[], object]:
     def strategy():
         from hypothesis import strategies as st
         return st.fixed_dictionaries({str(k): st.floats(float(low), float(high))

@@ -23,4 +23,5 @@ CLAIMS = [trajectory_claim(
     horizon=8 / curvature, amplification=100,
     amplification_reason="the flow contracts errors like e^(−λt); heyoka's local error is "
                          "relative to the largest |w| seen, ≤ 5× the smallest |w(t)| here",
+    domain={"x1": (0.5, 2), "y1": (-1, 1)},
 )]

@@ -21,13 +21,13 @@ such an "agreement" proves little. Enclosures at ≥ 53 bits are normally far ti
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from flint import arb
+
 from flowcert.numerics.ball_expressions import relative_radius, upper_float, working_precision
 from flowcert.numerics.validated import Enclosure
 
@@ -53,13 +53,27 @@ class Certificate:
     points: int
     evidence: list[str] = field(default_factory=list)
 
-    def to_json(self) -> str:
-        """JSON text; a non-finite radius is written as the string "inf"."""
+    def to_json(self) -> dict:
+        """A JSON-ready dict; a non-finite radius is written as the string "inf"."""
         data = asdict(self)
         for key in ("max_radius", "max_relative_radius"):
             if not math.isfinite(data[key]):
                 data[key] = "inf"
-        return json.dumps(data, allow_nan=False)
+        return data
+
+
+def combine(certificates: Sequence[Certificate]) -> Certificate:
+    """One certificate for several (e.g. one per case): refuted if any is, else inconclusive
+    if any is, else certified; the widest radii, all points, every evidence line."""
+    if not certificates:
+        raise ValueError("nothing to combine")
+    statuses = {c.status for c in certificates}
+    status: Status = next(s for s in ("refuted", "inconclusive", "certified") if s in statuses)
+    return Certificate(status, min(c.precision_bits for c in certificates),
+                       max(c.max_radius for c in certificates),
+                       max(c.max_relative_radius for c in certificates),
+                       sum(c.points for c in certificates),
+                       [line for c in certificates for line in c.evidence])
 
 
 def certify(enclosure: Enclosure, closed_form: ClosedForm, *,
@@ -132,10 +146,10 @@ def _decide(pairs: list[tuple[str, arb, arb]], evidence: list[str], bits: int,
                              f"{threshold:.3g}")
     if refuted:
         status: Status = "refuted"
-        evidence = refuted + evidence
+        evidence = _first(refuted, len(pairs)) + evidence
     elif undecided or evidence:
         status = "inconclusive"
-        evidence = undecided + evidence
+        evidence = _first(undecided, len(pairs)) + evidence
     else:
         status = "certified"
         evidence = [f"{len(pairs)} points: every closed-form ball meets the enclosure; largest "
@@ -143,3 +157,14 @@ def _decide(pairs: list[tuple[str, arb, arb]], evidence: list[str], bits: int,
     return Certificate(status, bits, radius, relative, len(pairs), evidence)
 
 
+
+
+#: Points of a refuted or undecided certificate quoted in its evidence (the rest counted).
+QUOTED_POINTS = 3
+
+
+def _first(lines: list[str], total: int) -> list[str]:
+    """The first QUOTED_POINTS lines, and how many more of the ``total`` points there are."""
+    more = len(lines) - QUOTED_POINTS
+    return lines[:QUOTED_POINTS] + ([f"… and {more} more of the {total} points"]
+                                    if more > 0 else [])

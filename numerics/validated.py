@@ -54,6 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 from flint import arb, arb_mat, arb_series, ctx, fmpq
+
 from flowcert.numerics.ball_expressions import (
     BallProgram,
     heyoka_to_sympy,

@@ -94,6 +94,9 @@ def _add_sources_option(parser: argparse.ArgumentParser) -> None:
 
 def _add_executor_options(parser: argparse.ArgumentParser) -> None:
     _add_sources_option(parser)
+    parser.add_argument("--certify", action="store_true",
+                        help="also certify the claims that can be (closed form against a "
+                        "ball-arithmetic enclosure of the flow, at the highest precision)")
     parser.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                         help="local worker processes (default: one per core; 1 = in process)")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
@@ -113,7 +116,7 @@ def _run(args, claims):
     precisions = resolve_precisions(args.precision)
     execution = run_claims(claims, precisions, progress=None if args.quiet else sys.stderr,
                            workers=args.workers, scheduler=args.scheduler,
-                           sources=_sources(args))
+                           sources=_sources(args), certify=args.certify)
     return results_document(claims, execution.outcomes, precisions,
                             executor={"scheduler": execution.scheduler,
                                       "workers": execution.workers,

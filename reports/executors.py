@@ -42,6 +42,7 @@ class Task:
     precisions: tuple[int, ...]
     seed: int = DEFAULT_SEED
     sources: tuple[Source, ...] = ()
+    certify: bool = False
 
 
 @dataclass
@@ -55,17 +56,51 @@ class Execution:
     scheduler: str | None = None
 
 
-def run_claim(claim: Claim, precisions: Sequence[int]) -> Outcome:
-    """``claim.run`` with any exception turned into a failing outcome carrying the error."""
+def run_claim(claim: Claim, precisions: Sequence[int], certify: bool = False) -> Outcome:
+    """``claim.run`` with any exception turned into a failing outcome carrying the error;
+    with ``certify``, also the claim's certificate at the highest precision (a refuted
+    certificate fails the claim)."""
     started = time.perf_counter()
     try:
-        return claim.run(tuple(precisions))
+        outcome = claim.run(tuple(precisions))
     except Exception as error:  # noqa: BLE001 - an experiment that crashes is a failed check
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        return Outcome(claim.id, False, evidence=[
-            f"the experiment raised {type(error).__name__}: {error} "
-            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"],
-            seconds=time.perf_counter() - started)
+        return Outcome(claim.id, False, evidence=[f"the experiment raised {_raised(error)}"],
+                       seconds=time.perf_counter() - started)
+    if certify and claim.certify is not None:
+        _attach_certificate(claim, outcome, max(precisions))
+    return outcome
+
+
+def _raised(error: Exception) -> str:
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    return (f"{type(error).__name__}: {error} "
+            f"(at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})")
+
+
+def _attach_certificate(claim: Claim, outcome: Outcome, bits: int) -> None:
+    """Run ``claim.certify(bits)``; record it (a certifier that raises is inconclusive)."""
+    started = time.perf_counter()
+    try:
+        certificate = claim.certify(bits).to_json()
+    except Exception as error:  # noqa: BLE001 - no proof either way, said as such
+        certificate = {"status": "inconclusive", "precision_bits": bits,
+                       "max_radius": "inf", "max_relative_radius": "inf", "points": 0,
+                       "evidence": [f"the certifier raised {_raised(error)}"]}
+    certificate["seconds"] = round(time.perf_counter() - started, 3)
+    outcome.certificate = certificate
+    outcome.seconds += certificate["seconds"]
+    outcome.evidence.append(
+        f"certificate at {bits} bits: {certificate['status'].upper()} "
+        f"({certificate['points']} points, largest relative enclosure radius "
+        f"{_radius(certificate['max_relative_radius'])}, {certificate['seconds']:.1f} s)"
+        + ("" if certificate["status"] == "certified" else
+           f": {certificate['evidence'][0] if certificate['evidence'] else ''}"))
+    if certificate["status"] == "refuted":
+        outcome.passed = False
+
+
+def _radius(value) -> str:
+    return value if isinstance(value, str) else f"{value:.2g}"
 
 
 def run_task(task: Task) -> Outcome:
@@ -79,7 +114,7 @@ def run_task(task: Task) -> Outcome:
         except ValueError as error:  # a source this worker cannot load, an unknown id
             return Outcome(task.claim_id, False, evidence=[f"the worker could not load the "
                                                            f"claim: {error}"])
-        return run_claim(claim, task.precisions)
+        return run_claim(claim, task.precisions, task.certify)
     finally:
         if previous is None:
             del os.environ[SEED_VARIABLE]

@@ -36,17 +36,20 @@ def resolve_precisions(precisions: Sequence[int] | None) -> tuple[int, ...]:
 
 def run_claims(claims: Sequence[Claim], precisions: Sequence[int],
                progress: TextIO | None = sys.stderr, workers: int | None = 1,
-               scheduler: str | None = None, sources: Sequence[Source] = ()) -> Execution:
+               scheduler: str | None = None, sources: Sequence[Source] = (),
+               certify: bool = False) -> Execution:
     """Run each claim through :func:`reports.executors.run_tasks`, reporting progress.
 
     ``sources`` are the claim sources the claims came from beyond the built-in ones; every
-    worker loads them before looking a claim up.
+    worker loads them before looking a claim up. ``certify`` adds each certifiable claim's
+    certificate at the highest precision.
 
     A progress line "[k/n] ████░░ ID VERDICT (seconds)" is printed to ``progress`` as each
     claim finishes; claims that had to run twice on a cluster are listed at the end.
     """
     seed = base_seed()
-    tasks = [Task(claim.id, tuple(precisions), seed, tuple(sources)) for claim in claims]
+    tasks = [Task(claim.id, tuple(precisions), seed, tuple(sources), certify)
+             for claim in claims]
     finished = []
 
     def report(task: Task, outcome: Outcome) -> None:
