@@ -39,6 +39,7 @@ PERTURBATION = 1e-9
 #: difference between n^(−1/2) and n^(−1/4) or n^(−3/4), or between α^(−2D) and α^(−2D ± ¼).
 EXPONENT_PERTURBATION = 0.25
 _ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]+$")
+_DOLLAR = re.compile(r"(?<!\\)\$")
 
 
 class ClaimDefinitionError(ValueError):
@@ -237,6 +238,9 @@ def _claim(id, family, title, claim_class, provenance, source, statement, theory
                        ("experiment", experiment), ("comparison", comparison)):
         if not isinstance(text, str) or not text.strip():
             raise ClaimDefinitionError(f"{id}: {name} must be a non-empty string")
+        if name != "statement" and len(_DOLLAR.findall(text)) % 2:
+            raise ClaimDefinitionError(f"{id}: {name} has an unbalanced $ (inline math goes "
+                                       "between a pair of $ signs; write \\$ for a dollar)")
     return Claim(id=id, family=family or id.rstrip("0123456789"), title=title,
                  claim_class=claim_class, provenance=provenance, source=source,
                  statement=statement, theory=theory, experiment=experiment,

@@ -116,3 +116,31 @@ def not_drawn(reason: str):
     axes.text(0.5, 0.5, f"figure not drawn — {reason}", ha="center", va="center", wrap=True,
               fontsize=8, color="#b2182b")
     return figure
+
+
+def trajectory_overlay(outcome: Outcome):
+    """Closed form (line) against the integrated network (dots) for every observable and case
+    of a trajectory claim (``series["trajectory"]``, see :mod:`flowcert.claims.trajectory`),
+    with the relative gap at 53 bits beside it; None without such a series."""
+    cases = outcome.series.get("trajectory")
+    if not cases:
+        return None
+    figure, (values, gaps) = new_figure(columns=2)
+    for index, (name, case) in enumerate(cases.items()):
+        for observable, data in case["observables"].items():
+            colour = f"C{index % 10}"
+            values.plot(case["times"], data["predicted"], "-", color=colour, linewidth=1,
+                        label=f"{observable}, {name}")
+            values.plot(case["times"], data["numeric"], ".", color=colour, markersize=3)
+            gap = [abs(n - p) / abs(p) if p else abs(n - p)
+                   for n, p in zip(data["numeric"], data["predicted"], strict=True)]
+            gaps.semilogy(case["times"], [max(g, 1e-18) for g in gap], ".-", color=colour,
+                          linewidth=0.6, markersize=2)
+    values.set_xlabel("t")
+    values.set_ylabel("value")
+    values.set_title(f"{outcome.claim_id}: closed form (lines), integrated network (dots)")
+    values.legend(fontsize=6)
+    gaps.set_xlabel("t")
+    gaps.set_ylabel("relative gap at 53 bits")
+    gaps.set_title("float64 error, floored at 1e-18", fontsize=8)
+    return figure

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TextIO
 
 import matplotlib.pyplot as plt
-import sympy as sp
 import typst
 
 from flowcert.claims.base import Claim, Outcome
@@ -34,8 +33,8 @@ from flowcert.reports import (
     starvation_figures,
 )
 from flowcert.reports.interrupts import submit_all, worker_pool
+from flowcert.reports.pages import PREAMBLE, claim_page, escape, summary_table, title_page
 from flowcert.reports.results import write_atomically
-from flowcert.reports.typst_math import to_typst
 from flowcert.theory.derivations import Derivation, all_derivations
 
 OVERLAYS = {claim_id: draw
@@ -46,14 +45,6 @@ OVERLAYS = {claim_id: draw
             for claim_id, draw in module.OVERLAYS.items()}
 #: The measured work–precision table (benchmarks/work_precision.py) the appendix shows.
 WORK_PRECISION_PATH = Path(__file__).resolve().with_name("work_precision.json")
-_TYPST_SPECIAL = "\\#$*_`<>@[]~=-+/"
-
-
-def escape(text: str) -> str:
-    """Text safe to place in typst markup."""
-    return "".join("\\" + ch if ch in _TYPST_SPECIAL else ch for ch in str(text))
-
-
 def write_report(path: Path, claims: Sequence[Claim], outcomes: Sequence[Outcome],
                  document: dict, work_precision: Path | None = WORK_PRECISION_PATH,
                  workers: int = 1, progress: TextIO | None = None) -> None:
@@ -75,17 +66,19 @@ def render_report(claims: Sequence[Claim], outcomes: Sequence[Outcome], document
     """
     with tempfile.TemporaryDirectory(prefix="flowcert-report-") as workdir:
         directory = Path(workdir)
-        pages = [_title_page(document), _summary_table(claims, outcomes)]
-        derivations = _derivations_by_claim()
+        pages = [title_page(document), summary_table(claims, outcomes)]
+        derivations = _derivations_by_claim(claims)
         drawn = _draw_all(outcomes, directory, workers, progress)
+        drawn = [(wide + _own_figures(claim, outcome, directory), small)
+                 for claim, outcome, (wide, small) in zip(claims, outcomes, drawn, strict=True)]
         for claim, outcome, figure_files in zip(claims, outcomes, drawn, strict=True):
-            pages.append(_claim_page(claim, outcome, figure_files,
-                                     derivations.get(claim.id, [])))
+            pages.append(claim_page(claim, outcome, figure_files,
+                                    derivations.get(claim.id, [])))
         if work_precision is not None and Path(work_precision).exists():
             pages.append(_work_precision_appendix(json.loads(Path(work_precision).read_text()),
                                                   directory))
         source = directory / "report.typ"
-        source.write_text(_PREAMBLE + "\n#pagebreak()\n".join(pages))
+        source.write_text(PREAMBLE + "\n#pagebreak()\n".join(pages))
         _say(progress, f"report: typesetting {len(pages)} sections with typst")
         return typst.compile(str(source), root=str(directory))
 
@@ -124,11 +117,19 @@ def _figures(outcome: Outcome, directory: Path) -> tuple[list[str], list[str]]:
     """
     overlay = OVERLAYS.get(outcome.claim_id)
     wide = [_drawn(overlay, outcome) if overlay and outcome.series else None,
+            _drawn(figures.trajectory_overlay, outcome),
             _drawn(figures.distribution_check, outcome)]
     small = [_drawn(figures.error_vs_precision, outcome)] + [
         _drawn(figures.rate_fit, fit) for fit in outcome.fits]
     return (_save_all(wide, directory, f"{outcome.claim_id}-wide"),
             _save_all(small, directory, f"{outcome.claim_id}-small"))
+
+
+def _own_figures(claim: Claim, outcome: Outcome, directory: Path) -> list[str]:
+    """The figures a claim declares itself (``Claim.figures``), drawn in this process (a
+    user's figure functions need not be importable by the drawing workers)."""
+    return _save_all([_drawn(draw, outcome) for draw in claim.figures], directory,
+                     f"{claim.id}-own")
 
 
 def _drawn(draw, data):
@@ -159,188 +160,16 @@ def _save(figure, path: Path) -> str | None:
     return path.name
 
 
-_PREAMBLE = """
-#set document(title: "flowcert verification report")
-#set page(paper: "a4", margin: (x: 1.8cm, y: 1.6cm), numbering: "1")
-#set text(size: 9.5pt)
-#set par(justify: true)
-#show heading.where(level: 2): set text(size: 10pt)
-// Display math at its natural size when it fits, else shrunk to the width available; below
-// `minimum` a sum or relation (which typst can break after +, −, =) is set as line-breaking
-// inline math (display-sized fractions, widened leading) at that size instead.
-// A term wider than the line cannot be broken, so the size is also capped to fit the widest
-// top-level term (`terms`) on one line.
-#let fit(display, inline, breakable: false, minimum: 0.6, terms: ()) = layout(size => {
-  let natural = measure(display).width
-  let factor = size.width / natural
-  if factor >= 1 { display } else if factor >= minimum or not breakable {
-    text(size: factor * 1em, display)
-  } else {
-    let widest = calc.max(1pt, ..terms.map(term => measure(term).width))
-    let scale = calc.min(minimum, size.width / widest)
-    block(inset: (y: 0.4em), { set par(leading: 2.6em, justify: false)
-      text(size: scale * 1em, inline) }) }
-})
-#let derivation(name, display, inline, breakable, terms) = {
-  show math.equation.where(block: true): set align(left)
-  grid(columns: (30%, 1fr), column-gutter: 8pt, align: horizon,
-    text(size: 8pt, name), fit(display, inline, breakable: breakable, terms: terms))
-}
-#let verdict(v) = if v == "pass" { text(fill: rgb("#1b7837"), weight: "bold")[PASS] } else {
-  text(fill: rgb("#b2182b"), weight: "bold")[FAIL] }
-"""
-
-
-def _title_page(document: dict) -> str:
-    env = document["environment"]
-    packages = ", ".join(f"{escape(k)} {escape(v)}" for k, v in env["packages"].items())
-    summary = document["summary"]
-    return f"""
-#align(center)[#v(4cm) #text(size: 22pt, weight: "bold")[flowcert verification report]
-#v(0.5cm) #text(size: 12pt)[closed-form claims about learning dynamics, checked against
-independent high-precision integrations of the networks' own gradient flows]]
-#v(1.5cm)
-#table(columns: (auto, 1fr), stroke: none, inset: 4pt,
-  [*Result*], [{summary['passed']} of {summary['claims']} claims pass, {summary['failed']} fail],
-  [*flowcert*], [{escape(env['packages'].get('flowcert', '?'))}, commit \
-{escape(env['commit'])}],
-  [*Date (UTC)*], [{escape(document['created'])}],
-  [*Machine*], [{escape(env['platform'])}, {env['cpus']} CPUs, Python {escape(env['python'])}],
-  [*Packages*], [{packages}],
-  [*Precision ladder*], [{escape(', '.join(map(str, document['precisions'])))} bits (53:
-SciPy DOP853, rtol 2.5e-14; above: heyoka Taylor, MPFR, tolerance = unit roundoff)],
-  [*Seeds*], [Monte Carlo base seed {document.get('seed', '?')} (environment variable
-FLOWCERT\\_SEED; the statistical claims derive theirs from it with SeedSequence); every other
-seed is fixed per claim and listed in its parameters],
-)
-#v(1cm)
-*How to read this report.* EXACT claims are compared at every precision of the ladder; the
-relative error must stay within an error budget (steps × local tolerance × amplification,
-stated per claim) and shrink as precision grows — a wrong closed form shows as an error
-that stops shrinking. ASYMPTOTIC parts report a fitted slope with its confidence interval
-(level stated in the claim's comparison), which must contain the predicted rate. STATISTICAL
-claims compare samples with the predicted law (tolerances from standard errors; histogram and
-QQ plot). QUALITATIVE claims list each property checked.
-"""
-
-
-def _worst(outcome: Outcome) -> str:
-    if not outcome.runs:
-        return "—"
-    worst = max(outcome.runs, key=lambda r: r.max_rel_error / r.tolerance)
-    return f"{worst.max_rel_error:.2g} / {worst.tolerance:.2g} ({worst.precision_bits} bits)"
-
-
-def _summary_table(claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> str:
-    rows = []
-    for claim, outcome in zip(claims, outcomes, strict=True):
-        rows.append(f"[{claim.id}], [{escape(claim.family)}], [{escape(claim.claim_class)}], "
-                    f"[{escape(claim.provenance)}], [{escape(claim.title)}], "
-                    f"[#verdict(\"{outcome.verdict}\")], [{escape(_worst(outcome))}],")
-    return f"""
-= Summary
-#table(columns: (auto, auto, auto, auto, 1fr, auto, auto), inset: 4pt,
-  stroke: 0.4pt + gray,
-  [*id*], [*family*], [*class*], [*prov.*], [*claim*], [*verdict*],
-  [*worst rel. error / tolerance*],
-  {chr(10).join(rows)}
-)
-Provenance: P stated in the paper; D derived for this project (a failing D claim is a
-finding about the derivation, reported with its evidence).
-"""
-
-
-def _derivations_by_claim() -> dict[str, list[Derivation]]:
-    """The pinned derivations of every theory module, grouped by claim id."""
+def _derivations_by_claim(claims: Sequence[Claim]) -> dict[str, list[Derivation]]:
+    """The pinned derivations of every built-in theory module and of the claims themselves
+    (a user claim's ``derivations()``), grouped by claim id."""
     grouped: dict[str, list[Derivation]] = {}
     for derivation in all_derivations():
         grouped.setdefault(derivation.claim_id, []).append(derivation)
+    for claim in claims:
+        if claim.derivations is not None:
+            grouped.setdefault(claim.id, []).extend(claim.derivations())
     return grouped
-
-
-def _derivation_section(derivations: Sequence[Derivation]) -> str:
-    """The claim's pinned derived expressions, typeset, or a one-line note when none are."""
-    if not derivations:
-        return ("== Derivation\n#text(size: 8pt)[No derived expression of this claim is pinned "
-                "in its theory module yet.]")
-    rows = []
-    for derivation in derivations:
-        for name, expression in _legible_parts(derivation):
-            math = to_typst(expression)
-            breakable = _breaks_at_top_level(expression)
-            terms = "".join(f"$display({to_typst(term)})$, " for term in
-                            (expression.args if breakable else ()))
-            rows.append(f"#derivation([{name}], $ {math} $, $display({math})$, "
-                        f"{'true' if breakable else 'false'}, ({terms}))")
-    return ("== Derivation\n#text(size: 8pt)[Key derived expressions (SymPy), pinned as "
-            "golden values in the regression test:]\n" + "\n".join(rows))
-
-
-#: Typst markup longer than this does not fit one line of the page at a legible size.
-LONG_MARKUP = 300
-
-
-def _legible_parts(derivation: Derivation) -> list[tuple[str, sp.Basic]]:
-    """(label markup, expression) rows for one derivation.
-
-    A long quotient cannot wrap (typst breaks lines only after +, −, =), so it is shown as
-    N/D with the expanded numerator and the denominator on rows of their own.
-    """
-    name = escape(derivation.name)
-    expression = derivation.expression
-    if len(to_typst(expression)) <= LONG_MARKUP or _breaks_at_top_level(expression):
-        return [(name, expression)]
-    numerator, denominator = sp.fraction(expression)
-    if denominator == 1:
-        return [(name, expression)]
-    return [(name + " $= N \\/ D$", sp.Symbol("N") / sp.Symbol("D")),
-            ("#h(1em) numerator $N$", sp.expand(numerator)),
-            ("#h(1em) denominator $D$", denominator)]
-
-
-def _breaks_at_top_level(expression: sp.Basic) -> bool:
-    """Whether typst can break the typeset expression across lines (after +, −, =)."""
-    return isinstance(expression, sp.Add | sp.core.relational.Relational)
-
-
-def _claim_page(claim: Claim, outcome: Outcome, figure_files: tuple,
-                derivations: Sequence[Derivation] = ()) -> str:
-    parameters = escape(json.dumps(claim.parameters, default=str))
-    evidence = "\n".join(f"- {escape(line)}" for line in outcome.evidence)
-    runs = "".join(f"[{r.precision_bits}], [{r.max_abs_error:.3g}], [{r.max_rel_error:.3g}], "
-                   f"[{r.tolerance:.3g}], [{r.steps if r.steps is not None else '—'}], "
-                   f"[{'ok' if r.passed else 'EXCEEDED'}],\n" for r in outcome.runs)
-    run_table = "" if not outcome.runs else f"""
-#table(columns: 6, inset: 3pt, stroke: 0.4pt + gray,
-  [*bits*], [*max abs. error*], [*max rel. error*], [*tolerance*], [*steps*], [*status*],
-  {runs})"""
-    wide, small = figure_files
-    images = "\n".join(f'#align(center, image("{name}", width: 100%))' for name in wide)
-    if small:
-        cells = ", ".join(f'image("{name}", width: 100%)' for name in small)
-        images += f"\n#grid(columns: (1fr, 1fr), gutter: 8pt, {cells})"
-    return f"""
-= {claim.id} — {escape(claim.title)} #h(1fr) #verdict("{outcome.verdict}")
-#text(size: 8pt)[{escape(claim.claim_class)} · provenance {escape(claim.provenance)} ·
-{escape(claim.source)} · checked in {outcome.seconds:.1f} s]
-
-$ {claim.statement} $
-
-*Theory.* {escape(claim.theory)}
-
-{_derivation_section(derivations)}
-
-*Experiment.* {escape(claim.experiment)}
-
-*Comparison and tolerance.* {escape(claim.comparison)}
-
-*Parameters.* #text(size: 7.5pt)[{parameters}]
-
-*Evidence.*
-{evidence}
-{run_table}
-{images}
-"""
 
 
 def _work_precision_appendix(table: dict, directory: Path) -> str:

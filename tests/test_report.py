@@ -15,7 +15,8 @@ from flowcert.claims.base import Outcome, PrecisionRun, RateFit
 from flowcert.claims.registry import CLAIMS, get_claim
 from flowcert.claims.statistics import DISTRIBUTION_POINTS, distribution_series
 from flowcert.reports import figures
-from flowcert.reports.pdf import WORK_PRECISION_PATH, escape, write_report
+from flowcert.reports.pages import escape
+from flowcert.reports.pdf import WORK_PRECISION_PATH, write_report
 from flowcert.reports.results import results_document
 
 
@@ -141,7 +142,7 @@ def test_work_precision_table_schema_and_convergence():
 def test_a_long_quotient_is_split_into_numerator_and_denominator_rows():
     import sympy as sp
 
-    from flowcert.reports.pdf import _legible_parts
+    from flowcert.reports.pages import _legible_parts
     from flowcert.theory.derivations import Derivation
     x, y = sp.symbols("x y")
     numerator = sp.Mul(x + 1, sum(x**k * y**(9 - k) for k in range(30)), evaluate=False)
