@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from flowcert.claims.base import RateFit
 
@@ -39,7 +39,7 @@ def fit_rate(name: str, parameter: str, x: Sequence[float], y: Sequence[float],
     dof = len(x_values) - design.shape[1]
     variance = float(residuals @ residuals) / dof
     covariance = variance * np.linalg.inv(design.T @ design)
-    half_width = float(stats.t.ppf(0.5 + CONFIDENCE / 2, dof) * np.sqrt(covariance[1, 1]))
+    half_width = float(special.stdtrit(dof, 0.5 + CONFIDENCE / 2) * np.sqrt(covariance[1, 1]))
     slope = float(coefficients[1])
     q = "1/" + parameter if limit == "infinity" else parameter
     return RateFit(name=name, parameter=parameter, slope=slope, low=slope - half_width,

@@ -18,33 +18,22 @@ run is reproducible and a different seed gives an independent repetition.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
+from flowcert.claims.seeds import DEFAULT_SEED, SEED_VARIABLE, base_seed  # noqa: F401 (re-export)
+
 FALSE_ALARM = 1e-6
 Z_BOUND = float(stats.norm.isf(FALSE_ALARM / 2))
 Z_ONE_SIDED = float(stats.norm.isf(FALSE_ALARM))
-DEFAULT_SEED = 20240601
-SEED_VARIABLE = "FLOWCERT_SEED"
 #: Bootstrap resamples of a slope's standard error. The SE estimate itself has relative
 #: standard deviation ≈ 1/√(2B) = 5 %; the bound is widened by (1 + 3/√(2B)) so that an SE
 #: underestimated by three of its own standard errors still keeps the false-alarm rate ≤ 1e-6.
 BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_WIDENING = 1 + 3 / math.sqrt(2 * BOOTSTRAP_RESAMPLES)
-
-
-def base_seed() -> int:
-    """The base seed: ``$FLOWCERT_SEED`` if set (a non-negative integer), else DEFAULT_SEED."""
-    text = os.environ.get(SEED_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_SEED
-    if not text.isdigit():
-        raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer, got {text!r}")
-    return int(text)
 
 
 @dataclass

@@ -10,14 +10,18 @@
 Events (a state function crossing a value) are located by each engine's own root
 finder on its dense output: SciPy's Brent iteration (float64) and heyoka's polynomial
 root isolation on the Taylor expansion (full working precision). Compiled integrators are
-cached per (field key, event names, engine, bits). MPFR integrators are always built in
-heyoka's compact mode: without it, code generation for the high Taylor orders used at
-113+ bits took 130 s for a 2-state system (0.2 s in compact mode). Parameters, initial
-state and event values are set at run time, so a new example never recompiles.
+cached per (field key, event names, engine, bits) in memory, and pickled — object code
+included — in flowcert's disk cache (:mod:`flowcert.cache`) under a hash of their
+expressions, precision and options, so a later process loads in ~0.1 s what took seconds to
+compile. MPFR integrators are always built in heyoka's compact mode: without it, code
+generation for the high Taylor orders used at 113+ bits took 130 s for a 2-state system
+(0.2 s in compact mode). Parameters, initial state and event values are set at run time, so
+a new example never recompiles.
 """
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +29,7 @@ import heyoka as hy
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from flowcert import cache
 from flowcert.numerics.flows import Crossing, VectorField
 from flowcert.numerics.precision import FLOAT64_BITS, check_bits, is_finite, mpf_array, to_real
 
@@ -112,14 +117,21 @@ def _check_inputs(vector_field, initial_state, times, params, events) -> None:
 # ----------------------------------------------------------------------------- DOP853
 
 _CFUNC_CACHE: dict[tuple, object] = {}
+#: Compiled code is specific to the heyoka version and the machine.
+_CACHE_FOLDER = f"integrators-heyoka{hy.__version__}-{platform.machine()}"
 
 
 def _cfunc(key: tuple, expressions: list, variables: Sequence,
            bits: int = FLOAT64_BITS) -> object:
-    """A compiled evaluator of ``expressions``, cached under (key, bits)."""
+    """A compiled evaluator of ``expressions``, cached under (key, bits) in memory and under a
+    hash of the expressions on disk."""
     if (key, bits) not in _CFUNC_CACHE:
-        _CFUNC_CACHE[key, bits] = hy.cfunc(expressions, vars=list(variables),
-                                           **_fp_options(bits))
+        name = cache.digest("cfunc", bits, *map(str, expressions), *map(str, variables))
+        compiled = cache.load(_CACHE_FOLDER, name)
+        if compiled is None:
+            compiled = hy.cfunc(expressions, vars=list(variables), **_fp_options(bits))
+            cache.store(_CACHE_FOLDER, name, compiled)
+        _CFUNC_CACHE[key, bits] = compiled
     return _CFUNC_CACHE[key, bits]
 
 
@@ -192,6 +204,16 @@ class _CompiledTaylor:
     records: dict[str, list]
 
 
+class _Recorder:
+    """An event callback that appends the crossing time (picklable, so the integrator is)."""
+
+    def __init__(self) -> None:
+        self.times: list = []
+
+    def __call__(self, _ta, time, _direction) -> None:
+        self.times.append(time)
+
+
 _TAYLOR_CACHE: dict[tuple, _CompiledTaylor] = {}
 
 
@@ -211,22 +233,24 @@ def _compiled_taylor(vector_field: VectorField, events: tuple[Crossing, ...],
     if key in _TAYLOR_CACHE:
         return _TAYLOR_CACHE[key]
     options = _fp_options(bits)
-    records: dict[str, list] = {e.name: [] for e in events}
-
-    def recorder(name):
-        def on_event(_ta, time, _direction):
-            records[name].append(time)
-        return on_event
-
     n = vector_field.n_params
-    nt_events = [hy.nt_event(e.function(vector_field.variables) - hy.par[n + i],
-                             recorder(e.name), fp_type=options.get("fp_type", float))
+    functions = [e.function(vector_field.variables) - hy.par[n + i]
                  for i, e in enumerate(events)]
-    zeros = _convert([0] * vector_field.dimension, bits)
-    integrator = hy.taylor_adaptive(
-        list(zip(vector_field.variables, vector_field.rhs, strict=True)), zeros,
-        pars=_convert([0] * (n + len(events)), bits), nt_events=nt_events,
-        compact_mode=vector_field.dimension > 20 or bits > FLOAT64_BITS, **options)
+    compact = vector_field.dimension > 20 or bits > FLOAT64_BITS
+    system = list(zip(vector_field.variables, vector_field.rhs, strict=True))
+    name = cache.digest("taylor", bits, compact, n, *map(str, system), *map(str, functions))
+    integrator = cache.load(_CACHE_FOLDER, name)
+    if integrator is None:
+        nt_events = [hy.nt_event(function, _Recorder(), fp_type=options.get("fp_type", float))
+                     for function in functions]
+        integrator = hy.taylor_adaptive(
+            system, _convert([0] * vector_field.dimension, bits),
+            pars=_convert([0] * (n + len(events)), bits), nt_events=nt_events,
+            compact_mode=compact, **options)
+        cache.store(_CACHE_FOLDER, name, integrator)
+    # the integrator holds its own recorders (copies, when it was loaded from disk)
+    records = {e.name: event.callback.times
+               for e, event in zip(events, integrator.nt_events, strict=True)}
     _TAYLOR_CACHE[key] = _CompiledTaylor(integrator, records)
     return _TAYLOR_CACHE[key]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from flowcert.claims.base import Claim, Outcome
 from flowcert.claims.registry import Source, get_claim
-from flowcert.claims.statistics import DEFAULT_SEED, SEED_VARIABLE
+from flowcert.claims.seeds import DEFAULT_SEED, SEED_VARIABLE
 from flowcert.reports.interrupts import submit_all, worker_pool
 
 DASK_RETRIES = 2

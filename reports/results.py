@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from flowcert.claims.base import Claim, Outcome
-from flowcert.claims.statistics import base_seed
+from flowcert.claims.seeds import base_seed
 from flowcert.reports.interrupts import replace_together
 
 SCHEMA = "flowcert-results/1"

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from flowcert.claims.base import Claim, Outcome
 from flowcert.claims.registry import Source, load_source, registry
-from flowcert.claims.statistics import base_seed
+from flowcert.claims.seeds import base_seed
 from flowcert.numerics.precision import check_bits
 from flowcert.reports.executors import Execution, Task, resolve_workers, run_claim, run_tasks
 

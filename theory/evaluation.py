@@ -7,6 +7,7 @@ and rounded once to float, so no float cancellation reaches the result.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -41,14 +42,15 @@ def require_positive(**values) -> None:
 
 
 def evaluator(expression: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> Callable:
-    """A function of ``symbols`` evaluating ``expression`` as described in the module doc."""
-    compiled = sp.lambdify(symbols, expression, modules="mpmath")
+    """A function of ``symbols`` evaluating ``expression`` as described in the module doc
+    (compiled by ``lambdify`` on its first call, so importing a theory stays cheap)."""
+    compiled = functools.cache(lambda: sp.lambdify(symbols, expression, modules="mpmath"))
 
     def evaluate(*args):
         if uses_mpmath(*args):
-            return compiled(*[mpmath.mpf(a) for a in args])
+            return compiled()(*[mpmath.mpf(a) for a in args])
         with mpmath.workprec(53 + FLOAT_GUARD_BITS):
-            value = compiled(*[mpmath.mpf(a) for a in args])
+            value = compiled()(*[mpmath.mpf(a) for a in args])
         result = float(mpmath.re(value))
         if not math.isfinite(result):
             raise ValueError(f"no finite value for arguments {args}")
