@@ -326,6 +326,8 @@ class Runner:
                  json.dumps(list(bits))], cwd=slot.workdir, env=slot.env, text=True,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
             self.live[id(slot)] = process
+            if self.stop.is_set():  # interrupted while starting: do not wait for the run
+                os.killpg(process.pid, signal.SIGKILL)
             try:
                 stdout, stderr = process.communicate(timeout=timeout)
                 status = {0: "survived", 1: "killed"}.get(process.returncode, "crash")
@@ -490,6 +492,11 @@ def _ladders(args: argparse.Namespace, families: Sequence[str]) -> dict[str, tup
     return ladders
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM handler: stop like Ctrl-C, so every mutated file is restored."""
+    raise KeyboardInterrupt
+
+
 def _check_clean() -> None:
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "theory"], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -543,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     runner = Runner(catalogue, ladders, timeouts)
-    previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     results: dict[str, dict] = {}
     interrupted = False
     with tempfile.TemporaryDirectory(prefix="flowcert-mutation-") as scratch:
