@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -262,6 +262,16 @@ def select(groups: dict[str, list[Candidate]], weights: dict[str, int], count: i
     return [by_id[m.id] for m in chosen]
 
 
+def interleave(chosen: list[Candidate]) -> list[Candidate]:
+    """The run order: one mutant of each family in turn, so a partial run covers them all."""
+    by_family: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in chosen:
+        by_family[candidate.family].append(candidate)
+    keyed = [((index, c.family), c) for group in by_family.values()
+             for index, c in enumerate(group)]
+    return [c for _, c in sorted(keyed, key=lambda pair: pair[0])]
+
+
 # ----------------------------------------------------------------------------- running
 
 @dataclass
@@ -348,7 +358,7 @@ class Runner:
                 else None}
 
     def run_all(self, slots: list[Slot], chosen: list[Candidate],
-                on_done: callable) -> dict[str, dict]:
+                on_done: Callable[[Candidate, dict, int], None]) -> dict[str, dict]:
         """Results by mutant id; on KeyboardInterrupt kill the children, let every thread
         restore its file, then re-raise."""
         work: queue.Queue[Candidate] = queue.Queue()
@@ -370,8 +380,9 @@ class Runner:
                     self.stop.set()
                     return
                 if not self.stop.is_set():
-                    results[candidate.mutant.id] = result
-                    on_done(candidate, result, len(results))
+                    with self.lock:
+                        results[candidate.mutant.id] = result
+                        on_done(candidate, result, len(results))
 
         threads = [threading.Thread(target=worker, args=(slot,)) for slot in slots]
         for thread in threads:
@@ -543,36 +554,47 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "diff": list(mutant.diff(sources[mutant.path])), "claims": list(candidate.claims),
                 **(result or {"status": "equivalent", "reason": equivalent[mutant.id]})}
 
+    started = time.perf_counter()
+    results: dict[str, dict] = {}
+
+    def write(interrupted: bool) -> dict:
+        records = sorted([record(c, results[c.mutant.id]) for c in chosen
+                          if c.mutant.id in results]
+                         + [record(c, None) for c in chosen if c.mutant.id in equivalent],
+                         key=lambda r: r["id"])
+        document = {
+            "schema": SCHEMA, "commit": subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                check=False).stdout.strip(), "seed": args.seed,
+            "count": None if args.all else args.count,
+            "families": sorted(args.families) if args.families else None, "jobs": args.jobs,
+            "precisions": {f: list(b) for f, b in ladders.items()},
+            "coverage_key": coverage["key"], "complete": len(results) == len(to_run),
+            "interrupted": interrupted, "seconds": round(time.perf_counter() - started, 1),
+            "summary": summarise(records, equivalent), "mutants": records}
+        args.out.write_text(json.dumps(document, indent=1) + "\n")
+        return document
+
     def progress(candidate: Candidate, result: dict, done: int) -> None:
+        results[candidate.mutant.id] = result
+        write(False)  # after every mutant, so an interrupted run keeps what it measured
         by = f", {result['killed_by']}" if result["killed_by"] else ""
         print(f"[{done}/{len(to_run)}] {candidate.mutant.id} {result['status'].upper()} "
               f"({result['seconds']:.0f} s{by})", file=sys.stderr, flush=True)
 
-    started = time.perf_counter()
     runner = Runner(catalogue, ladders, timeouts)
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    results: dict[str, dict] = {}
     interrupted = False
     with tempfile.TemporaryDirectory(prefix="flowcert-mutation-") as scratch:
         try:
-            results = runner.run_all(make_slots(max(args.jobs, 1), Path(scratch)),
-                                     [by_id[m.id] for m in to_run], progress)
+            runner.run_all(make_slots(max(args.jobs, 1), Path(scratch)),
+                           interleave([by_id[m.id] for m in to_run]), progress)
         except KeyboardInterrupt:
             interrupted = True
         finally:
             signal.signal(signal.SIGTERM, previous)
     _check_clean()
-    records = [record(c, results[c.mutant.id]) for c in chosen if c.mutant.id in results] + [
-        record(c, None) for c in chosen if c.mutant.id in equivalent]
-    records.sort(key=lambda r: r["id"])
-    document = {"schema": SCHEMA, "commit": subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-        check=False).stdout.strip(), "seed": args.seed, "count": None if args.all else args.count,
-        "families": sorted(args.families) if args.families else None, "jobs": args.jobs,
-        "precisions": {f: list(b) for f, b in ladders.items()}, "coverage_key": coverage["key"],
-        "interrupted": interrupted, "seconds": round(time.perf_counter() - started, 1),
-        "summary": summarise(records, equivalent), "mutants": records}
-    args.out.write_text(json.dumps(document, indent=1) + "\n")
+    document = write(interrupted)
     print(render(document, equivalent))
     print(f"{len(results)} mutant(s) run in {document['seconds']:.0f} s; wrote {args.out}"
           + (" (interrupted: partial results)" if interrupted else ""))
