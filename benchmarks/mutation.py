@@ -358,13 +358,13 @@ class Runner:
                 else None}
 
     def run_all(self, slots: list[Slot], chosen: list[Candidate],
-                on_done: Callable[[Candidate, dict, int], None]) -> dict[str, dict]:
-        """Results by mutant id; on KeyboardInterrupt kill the children, let every thread
-        restore its file, then re-raise."""
+                on_done: Callable[[Candidate, dict, int], None]) -> None:
+        """Run ``chosen``, handing each result to ``on_done(candidate, result, done)``; on
+        KeyboardInterrupt kill the children, let every thread restore its file, re-raise."""
         work: queue.Queue[Candidate] = queue.Queue()
         for candidate in chosen:
             work.put(candidate)
-        results: dict[str, dict] = {}
+        done = itertools.count(1)
         errors: list[BaseException] = []
 
         def worker(slot: Slot) -> None:
@@ -381,8 +381,7 @@ class Runner:
                     return
                 if not self.stop.is_set():
                     with self.lock:
-                        results[candidate.mutant.id] = result
-                        on_done(candidate, result, len(results))
+                        on_done(candidate, result, next(done))
 
         threads = [threading.Thread(target=worker, args=(slot,)) for slot in slots]
         for thread in threads:
@@ -400,7 +399,6 @@ class Runner:
             raise
         if errors:
             raise errors[0]
-        return results
 
 
 # ----------------------------------------------------------------------------- report
