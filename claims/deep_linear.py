@@ -13,7 +13,13 @@ import mpmath
 import numpy as np
 
 from flowcert.claims.base import PrecisionRun
-from flowcert.claims.builders import Finding, NullModel, exact_claim, qualitative_claim
+from flowcert.claims.builders import (
+    Finding,
+    NullModel,
+    exact_claim,
+    qualitative_claim,
+    symbolic_checks,
+)
 from flowcert.claims.comparison import Comparison
 from flowcert.claims.rates import fit_rate
 from flowcert.claims.setups import balanced_chain, decoupled_two_layer, gaussian_matrix
@@ -459,6 +465,12 @@ _TRAJECTORY_BUDGET = (
 
 exact = partial(exact_claim, source=SOURCE)
 
+
+def _identities(name: str):
+    """The claim's symbolic identities (``theory.deep_linear.<name>()``, cached by the
+    theory's source hash) as a check: a changed derivation fails the claim."""
+    return lambda _series: symbolic_checks(getattr(deep_linear, name)())
+
 CLAIMS = (
     exact(
         id="DL1", title="Balanced modes learn along a sigmoid",
@@ -473,7 +485,7 @@ CLAIMS = (
         comparison="max over grid and events of |numeric − closed form|/|closed form|; "
                    + _TRAJECTORY_BUDGET,
         parameters={"cases": DL1_CASES}, measure=_measure_dl1,
-        domain=_domain_dl1),
+        checks=(_identities("dl1_identities"),), domain=_domain_dl1),
     exact(
         id="DL2", title="Unbalanced modes: τu̇ = √(c²+4u²)(s−u)",
         provenance="D",
@@ -485,7 +497,7 @@ CLAIMS = (
                    "which u = w₂w₁ crosses u0 + (s − u0)·{0.25, 0.5, 0.9} by event detection",
         comparison="max relative error of the crossing times; " + _TRAJECTORY_BUDGET,
         parameters={"cases": DL2_CASES, "fractions": DL2_FRACTIONS},
-        measure=_measure_dl2, domain=_domain_dl1),
+        measure=_measure_dl2, checks=(_identities("dl2_identities"),), domain=_domain_dl1),
     exact(
         id="DL3", title="The full matrix flow stays decoupled",
         provenance="P",
@@ -515,7 +527,7 @@ CLAIMS = (
                    "in m (with a 1/m correction term), 99% interval must contain −1",
         parameters={"cases": DL4_CASES, "deep_cases": DL4_DEEP_CASES,
                     "rate_depths": DL4_RATE_DEPTHS, "rate_cases": DL4_RATE_CASES},
-        measure=_measure_dl4,
+        measure=_measure_dl4, checks=(_identities("dl4_identities"),),
         fits=tuple(partial(_dl4_rate_fit, case) for case in DL4_RATE_CASES),
         domain=_domain_chain),
     exact(
@@ -547,7 +559,7 @@ CLAIMS = (
                    "(fractional powers amplify the imbalance by ≤ cond(W_eW_eᵀ) ≤ 10)",
         parameters={"width": DL6_WIDTH, "depth": DL6_DEPTH, "sigma": DL6_SINGULAR_VALUES,
                     "seed": DL6_SEED},
-        measure=_measure_dl6, domain=_domain_network),
+        measure=_measure_dl6, checks=(_identities("dl6_identities"),), domain=_domain_network),
     qualitative_claim(
         id="DL7", title="From small random init, modes are learned in order of s",
         provenance="P", source=SOURCE,

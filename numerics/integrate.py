@@ -249,8 +249,8 @@ def _compiled_taylor(vector_field: VectorField, events: tuple[Crossing, ...],
             compact_mode=compact, **options)
         cache.store(_CACHE_FOLDER, name, integrator)
     # the integrator holds its own recorders (copies, when it was loaded from disk)
-    records = {e.name: event.callback.times
-               for e, event in zip(events, integrator.nt_events, strict=True)}
+    records = {e.name: event.callback.times for e, event in
+               zip(events, integrator.nt_events if events else (), strict=True)}
     _TAYLOR_CACHE[key] = _CompiledTaylor(integrator, records)
     return _TAYLOR_CACHE[key]
 
