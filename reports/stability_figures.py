@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from flowcert.claims.base import Outcome
 from flowcert.reports.figures import new_figure
@@ -25,10 +26,10 @@ def eos1(outcome: Outcome):
 
 
 def eos2(outcome: Outcome):
-    """Sharpness against 2/η and the loss, for the edge run and the η/4 control."""
+    """Sharpness against 2/η and the loss, for the edge run and its η/4 null model."""
     figure, (left, right) = new_figure(2, size=(6.4, 2.6))
     for index, (label, run) in enumerate((("edge", outcome.series["edge"]),
-                                          ("control η/4", outcome.series["control"]))):
+                                          ("null model η/4", outcome.series["control"]))):
         colour = f"C{index}"
         left.plot(run["checkpoints"], run["sharpness"], "-", color=colour, lw=1,
                   label=f"λ_max ({label})")
@@ -46,40 +47,52 @@ def eos2(outcome: Outcome):
 
 
 def eos3(outcome: Outcome):
-    """Largest and median gradient norm near the trained parameters vs N."""
-    rows = outcome.series["nearby"]["rows"]
-    figure, (axis,) = new_figure(size=(4.0, 2.6))
-    sizes = [row["samples"] for row in rows]
-    axis.loglog(sizes, [row["largest"] for row in rows], "o-", label="largest")
-    axis.loglog(sizes, [row["median"] for row in rows], "s--", label="median")
-    axis.set_xlabel("training-set size N")
-    axis.set_ylabel("‖∇L_N‖ at distance ρ")
-    axis.set_title("EOS3: gradient norms near the trained θ")
-    axis.legend(fontsize=6)
+    """r_N per seed against N, and the ball maxima of ‖∇L_N‖ (mean loss) and of ‖∇S_N‖ =
+    N‖∇L_N‖ (sum loss) near the trained and the initial parameters."""
+    data = outcome.series["nearby"]
+    sizes = np.array(data["sizes"], dtype=float)
+    figure, (left, right) = new_figure(2, size=(6.4, 2.6))
+    for row in data["ratio"]:
+        left.loglog(sizes, row, "-", color="0.6", lw=0.7)
+    left.loglog(sizes, np.median(data["ratio"], axis=0), "o-", color="C0", label="seed median")
+    left.set_ylabel("r_N (trained / initial)")
+    left.set_title(f"EOS3 (b): Page's trend test p = {data['p_value']:.2g}")
+    left.legend(fontsize=6)
+    for key, label, colour in (("trained", "near θ̂_N", "C1"), ("initial", "near θ₀", "C2")):
+        largest = np.median(data[key], axis=0)
+        right.loglog(sizes, largest, "o-", color=colour, label=f"mean loss, {label}")
+        right.loglog(sizes, sizes * largest, "s--", color=colour, label=f"sum loss, {label}")
+    right.set_ylabel("max ‖∇‖ within ρ (seed median)")
+    right.set_title("EOS3 (a): mean vs sum loss")
+    right.legend(fontsize=5)
+    for axis in (left, right):
+        axis.set_xlabel("training-set size N")
+        axis.set_xticks(sizes, [f"{size:.0f}" for size in sizes])
+        axis.xaxis.set_minor_formatter(NullFormatter())
     return figure
 
 
 def eos4(outcome: Outcome):
-    """Gradient fraction in the top subspace and the loss decrease of each partial step."""
-    run, window = outcome.series["edge"], set(outcome.series["window"])
+    """Gradient fraction in the top subspace and the efficiency of each partial step, for
+    the edge run and its η/4 null model, at the same checkpoints."""
     figure, (left, right) = new_figure(2, size=(6.4, 2.6))
-    chosen = [i for i, k in enumerate(run["checkpoints"]) if k in window]
-    steps = [run["checkpoints"][i] for i in chosen]
-    left.plot(steps, [run["top_fraction"][i] for i in chosen], "o", ms=3)
-    left.set_ylim(0, 1.05)
+    for index, (key, run) in enumerate(outcome.series.items()):
+        colour, name = f"C{index}", {"control": "null η/4"}.get(key, key)
+        left.semilogy(run["checkpoints"], run["fraction"], "o", ms=2, color=colour,
+                      label=name)
+        right.plot(run["checkpoints"], run["top_efficiency"], "o", ms=2, color=colour,
+                   label=f"P_k step ({name})")
+        right.plot(run["checkpoints"], run["rest_efficiency"], "s", ms=2, color=colour,
+                   mfc="none", label=f"(I − P_k) step ({name})")
     left.set_xlabel("step")
     left.set_ylabel("‖P_k g‖²/‖g‖²")
     left.set_title("EOS4: gradient in the top subspace")
-    top = np.array([run["top_step_decrease"][i] for i in chosen])
-    rest = np.array([run["rest_step_decrease"][i] for i in chosen])
-    right.plot(steps, np.sign(top) * np.abs(top) ** 0.5, "o", ms=3, label="step along P_k g")
-    right.plot(steps, np.sign(rest) * np.abs(rest) ** 0.5, "s", ms=3,
-               label="step along (I − P_k)g")
+    left.legend(fontsize=6)
     right.axhline(0, color="k", lw=0.5)
     right.set_xlabel("step")
-    right.set_ylabel("sign·√|loss decrease|")
-    right.set_title("loss decrease of each partial step")
-    right.legend(fontsize=6)
+    right.set_ylabel("loss decrease / (η‖v‖²)")
+    right.set_title("efficiency of each partial step")
+    right.legend(fontsize=5)
     return figure
 
 

@@ -6,6 +6,11 @@ Hence x_k → 0 from every start iff max_i |q_i| < 1 iff 0 < ηλ_i < 2 for all 
 with c_top ≠ 0 grows along the top eigenvector when ηλ_max > 2 (there |q_top| is the largest
 factor as soon as ηλ_max − 1 > |1 − ηλ_min|). The stability threshold of the sharpness
 λ_max is therefore 2/η (the level EOS2 compares the sharpness with).
+
+:func:`derivation` derives q, c_i(k) and the stable set of ηλ with SymPy (computed on first
+use and cached, see :mod:`theory.cache`); :func:`self_checks` compares it with the stated
+forms and with the numeric evaluators below at exact points, so an evaluator that drifts
+from the derivation fails EOS1.
 """
 
 from __future__ import annotations
@@ -15,25 +20,95 @@ from collections.abc import Sequence
 import mpmath
 import sympy as sp
 
+from flowcert.theory.cache import derived
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import require_finite, require_positive
 
 eta, lam, k = sp.symbols("eta lambda k", real=True)
-#: EOS1: per-step factor of an eigen-coordinate.
+#: EOS1: per-step factor of an eigen-coordinate (stated form; derived by :func:`derivation`).
 CONTRACTION_FACTOR = 1 - eta * lam
 
 
-def self_checks() -> dict[str, bool]:
-    """Symbolic identities behind EOS1; every value must be True."""
-    u = sp.Symbol("u", real=True)
+@derived
+def derivation() -> dict:
+    """EOS1 from the GD step on one eigen-coordinate, f(c) = ½λc²:
+
+    q = (c − η f′(c))/c, the coordinate c(k) solving c(k+1) = q c(k), c(0) = c₀ (rsolve),
+    and the set of u = ηλ with |q| < 1.
+    """
+    c, c0, u = sp.symbols("c c_0 u", real=True)
     coordinate = sp.Function("c")
-    step = sp.simplify(coordinate(k) - eta * lam * coordinate(k)
-                       - CONTRACTION_FACTOR * coordinate(k))
-    stable = sp.solve_univariate_inequality(sp.Abs(1 - u) < 1, u, relational=False)
+    factor = sp.simplify((c - eta * sp.diff(lam * c**2 / 2, c)) / c)
+    solution = sp.rsolve(coordinate(k + 1) - factor * coordinate(k), coordinate(k),
+                         {coordinate(0): c0})
+    stable = sp.solve_univariate_inequality(sp.Abs(factor.subs(eta, u / lam)) < 1, u,
+                                            relational=False)
+    return {"factor": factor, "coordinate": solution, "start": c0, "stable": stable}
+
+
+#: Exact points (λ, η) at which the evaluators are compared with the derivation; the
+#: coordinates c(0) of the two-mode quadratic (λ, 1) used for ‖x_k‖².
+_PROBES = (("3", "1/10"), ("5", "1/2"), ("-1/10", "1/5"), ("7/2", "4/7"))
+_PROBE_COORDINATES = ("2", "-3")
+_PROBE_ITERATIONS = (0, 1, 7)
+#: Working precision of the evaluator comparisons and the relative gap they allow.
+_PROBE_BITS = 200
+_PROBE_GAP = mpmath.mpf(2) ** -180
+
+
+def self_checks() -> dict[str, bool]:
+    """Symbolic identities behind EOS1, and the evaluators against them; all must be True."""
+    forms = derivation()
+    factor, stable, solution = forms["factor"], forms["stable"], forms["coordinate"]
+    probes = [(sp.Rational(a), sp.Rational(b)) for a, b in _PROBES]
+    coordinates = [sp.Rational(c) for c in _PROBE_COORDINATES]
+    nudge = sp.Rational(1, 10**9)
+    # u = ηλ with λ = 1 just inside and just outside both ends of the derived stable set
+    edges = [(stable.sup * (1 - nudge), True), (stable.sup, False),
+             (stable.sup * (1 + nudge), False), (stable.inf + nudge, True)]
+    with mpmath.workprec(_PROBE_BITS):
+        factors_ok = all(_close(contraction_factors([_mp(a)], _mp(b))[0],
+                                factor.subs({lam: a, eta: b})) for a, b in probes)
+        norms_ok = all(
+            _close(iterate_norm_squared([_mp(a), _mp(1)], [_mp(c) for c in coordinates],
+                                        _mp(b), steps),
+                   sum(solution.subs({lam: value, eta: b, k: steps, forms["start"]: c}) ** 2
+                       for value, c in zip((a, 1), coordinates, strict=True)))
+            for a, b in probes for steps in _PROBE_ITERATIONS)
+        edges_ok = all(converges([_mp(1)], _mp(u)) == inside for u, inside in edges)
+        edges_ok &= not converges([_mp(-1)], _mp(stable.inf + nudge))   # λ < 0: u < inf
+        edges_ok &= not converges([_mp(stable.inf)], _mp(1))             # λ = 0: u = inf
+        # growth needs |q_top| > 1: none at the end u = sup (|q| = 1), some just beyond
+        growth_ok = not diverges_along_top([_mp(1)], _mp(stable.sup)) \
+            and diverges_along_top([_mp(1)], _mp(stable.sup * (1 + nudge)))
+        threshold_ok = all(_close(stability_threshold(_mp(b)) * _mp(b), stable.sup)
+                           for _, b in probes)
     return {
-        "EOS1 GD step c − ηλc = (1 − ηλ)c": step == 0,
+        "EOS1 GD on ½λc² multiplies c by q = 1 − ηλ":
+            sp.simplify(factor - CONTRACTION_FACTOR) == 0,
+        "EOS1 c(k+1) = q c(k) ⟹ c(k) = q^k c₀ (rsolve)":
+            sp.simplify(solution - CONTRACTION_FACTOR**k * forms["start"]) == 0,
         "EOS1 |1 − u| < 1 ⟺ 0 < u < 2": stable == sp.Interval.open(0, 2),
+        "EOS1 contraction_factors = derived q at exact points": factors_ok,
+        "EOS1 iterate_norm_squared = Σ c_i(k)² of the derived c(k) at exact points": norms_ok,
+        "EOS1 converges ⟺ ηλ in the derived stable set (at and ± 1e-9 around its ends)":
+            edges_ok,
+        "EOS1 stability_threshold·η = sup of the derived stable set": threshold_ok,
+        "EOS1 diverges_along_top: no growth at ηλ = sup (|q| = 1), growth just beyond":
+            growth_ok,
     }
+
+
+def _mp(value) -> mpmath.mpf:
+    """An exact SymPy rational (or a decimal string) as mpf at the current precision."""
+    rational = sp.Rational(value)
+    return mpmath.mpf(rational.p) / rational.q
+
+
+def _close(value, exact) -> bool:
+    """|value − exact| ≤ 2^-180 (1 + |exact|), exact a SymPy rational."""
+    target = _mp(exact)
+    return abs(value - target) <= _PROBE_GAP * (1 + abs(target))
 
 
 def contraction_factors(eigenvalues: Sequence, step) -> list:
