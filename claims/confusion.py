@@ -502,6 +502,8 @@ def _observe_gc3(fixed_width: int | None = None) -> dict:
 
 @functools.lru_cache(maxsize=2)
 def _gc3_samples(seed: int) -> dict:
+    """GC3's observation for base seed ``seed`` (call with base_seed()), computed once and
+    shared with the shuffled-labels null model."""
     return _observe_gc3()
 
 
@@ -557,6 +559,8 @@ def _observe_gc4(fixed_depth: int | None = None, finding: bool = True) -> dict:
 
 @functools.lru_cache(maxsize=2)
 def _gc4_samples(seed: int) -> dict:
+    """GC4's observation for base seed ``seed`` (call with base_seed()), computed once and
+    shared with the shuffled-labels null model."""
     return _observe_gc4()
 
 

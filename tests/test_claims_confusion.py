@@ -19,6 +19,8 @@ from hypothesis import given, settings
 from flowcert.claims import confusion as gc_claims
 from flowcert.claims import statistics
 from flowcert.claims.base import ClaimClass
+from flowcert.claims.builders import Finding, NullModel
+from flowcert.claims.comparison import Comparison
 from flowcert.numerics.gradient_descent import sgd_expected_loss, sgd_least_squares
 from flowcert.numerics.least_squares_sgd import confusion_on_ball
 from flowcert.theory import confusion
@@ -72,6 +74,33 @@ def test_catalogue_and_theory_self_checks():
     for claim in CLAIMS.values():
         json.dumps(claim.parameters)
         assert claim.null_models
+
+
+def _toy_two_part(exact_error: float, null_passes: bool):
+    """A two-part claim on toy parts: one EXACT pair off by ``exact_error`` (budget 1e-12),
+    and a statistical part whose null model passes when ``null_passes``."""
+    def measure(bits, _series):
+        comparison = Comparison(bits)
+        comparison.add(1.0 + exact_error, 1.0)
+        return comparison.run(1e-12)
+
+    declaration = dict(id="ZZ1", family="ZZ", title="toy", provenance="D", source="toy",
+                       statement="x", theory="toy", experiment="toy", comparison="toy",
+                       parameters={})
+    return gc_claims._two_part_claim(
+        declaration, measure=measure, exact_checks=(), exact_nulls=(),
+        observe=lambda: True, check=lambda ok: Finding(bool(ok), ["toy check"]),
+        nulls=(NullModel("toy null", "toy", lambda: null_passes),))
+
+
+@pytest.mark.parametrize(("exact_error", "null_passes", "passed"), [
+    (0.0, False, True), (1e-6, False, False), (0.0, True, False)])
+def test_two_part_claim_needs_both_parts_and_no_vacuous_null(exact_error, null_passes,
+                                                             passed):
+    result = _toy_two_part(exact_error, null_passes).run((53, 113))
+    assert result.passed is passed
+    assert len(result.runs) == 2 and result.sharpness is not None
+    assert [n.name for n in result.null_models] == ["toy null"]
 
 
 # ----------------------------------------------------------------------------- GC1, GC2 ladders
