@@ -27,8 +27,18 @@ def generator(base_seed: int, *keys: str | int) -> np.random.Generator:
     if isinstance(base_seed, bool) or not isinstance(base_seed, int | np.integer) \
             or base_seed < 0:
         raise ValueError(f"base_seed must be a non-negative integer, got {base_seed!r}")
-    spawn_key = tuple(zlib.crc32(k.encode()) if isinstance(k, str) else int(k) for k in keys)
-    return np.random.default_rng(np.random.SeedSequence(int(base_seed), spawn_key=spawn_key))
+    return np.random.default_rng(np.random.SeedSequence(int(base_seed),
+                                                        spawn_key=tuple(map(_key, keys))))
+
+
+def _key(key) -> int:
+    """A spawn key: strings by CRC-32, integers as they are; anything else (a float such as
+    0.5, which int() would silently merge with 0) is refused — pass it as a string."""
+    if isinstance(key, str):
+        return zlib.crc32(key.encode())
+    if isinstance(key, int | np.integer) and not isinstance(key, bool) and key >= 0:
+        return int(key)
+    raise ValueError(f"generator keys must be strings or non-negative integers, got {key!r}")
 
 
 def _check_sizes(**sizes: int) -> None:
