@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flowcert.claims.base import Claim
 from flowcert.claims.registry import BUILTIN_SOURCES, INDEX_PATH, Source, load_source
+from flowcert.reports.markup import math_to_unicode, plain_text
 
 CATALOGUE_PATH = Path(__file__).resolve().parents[1] / "CATALOGUE.md"
 INDEX_SCHEMA = "flowcert-index/1"
@@ -60,17 +61,33 @@ def catalogue_text(claims: Sequence[tuple[str, Claim]]) -> str:
     for source, claim in claims:
         if claim.family != family:
             family = claim.family
-            lines += [f"## {family} — `{source}`", ""]
-        lines += [f"### {claim.id} — {claim.title}", "",
+            lines += [f"## {family}", "", _where(source, family), ""]
+        lines += [f"### {claim.id} — {plain_text(claim.title)}", "",
                   f"- **Class** {claim.claim_class} · **provenance** {claim.provenance}",
-                  f"- **Statement** (typst math): `{claim.statement}`",
-                  f"- **Theory**: {claim.theory}",
-                  f"- **Experiment**: {claim.experiment}",
-                  f"- **Comparison**: {claim.comparison}"]
+                  f"- **Statement**: {math_to_unicode(claim.statement)}",
+                  f"- **Theory**: {plain_text(claim.theory)}",
+                  f"- **Experiment**: {plain_text(claim.experiment)}",
+                  f"- **Comparison**: {plain_text(claim.comparison)}"]
         if claim.null_models:
             lines.append(f"- **Null models**: {'; '.join(claim.null_models)}")
+        if claim.certify is not None:
+            lines.append("- **Certificate**: available (`flowcert check "
+                         f"{claim.id} --certify`)")
         lines += [f"- **Source**: {claim.source}", ""]
     return "\n".join(lines)
+
+
+def _where(source: str, family: str) -> str:
+    """Where a newcomer finds the family's pieces in the repository (files that exist)."""
+    module = source.rsplit(".", 1)[-1]
+    root = CATALOGUE_PATH.parent
+    tests = [f"`{path}`" for path in (f"tests/test_claims_{module}.py",
+                                      f"tests/test_theory_{module}.py")
+             if (root / path).exists()]
+    return (f"Theory `theory/{module}.py` · claims `claims/{module}.py` · report figures "
+            f"`reports/{module}_figures.py` · tests {' and '.join(tests) or '—'} · numerics: "
+            f"the `numerics/` modules that `claims/{module}.py` imports · report: the page "
+            f"titled with the id (`flowcert report {family}1 …`)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
