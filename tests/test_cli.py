@@ -75,7 +75,7 @@ def test_usage_errors_exit_2_with_one_line_and_no_traceback(name, capsys, tmp_pa
 
 def test_report_summary_fits_one_screen_and_names_each_failure(capsys, tmp_path):
     out = tmp_path / "r.pdf"
-    code = main(["report", "DL1", "SF3", "--precision", "53", "113", "--quiet",
+    code = main(["report", "DL1", "SF2", "--precision", "53", "113", "--quiet",
                  "--workers", "1", "--out", str(out)])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0 and out.exists() and out.with_suffix(".json").exists()

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -92,7 +92,7 @@ def test_bernoulli_confusion_frequency_matches_probability_within_five_standard_
     labels = np.array([1, 1, 0, 0])
     repeats = 3 * counting.BERNOULLI_CHUNK + 17  # several chunks and a partial one
     counts = counting.bernoulli_confusion(probabilities, labels, repeats,
-                                          np.random.SeedSequence(11))
+                                          np.random.default_rng(11))
     assert counts.tp.shape == (repeats,)
     assert np.all(counts.tp + counts.fn == 2) and np.all(counts.fp + counts.tn == 2)
     # TP is a sum of Bernoulli(0.2) and Bernoulli(0.7): mean 0.9, variance 0.16 + 0.21;
@@ -101,63 +101,114 @@ def test_bernoulli_confusion_frequency_matches_probability_within_five_standard_
     assert abs(z) <= 5
 
 
-def test_blobs_are_reproducible_and_imbalanced():
-    features, labels = counting.imbalanced_blobs(10, 90, 2.0, np.random.SeedSequence(1))
-    again, _ = counting.imbalanced_blobs(10, 90, 2.0, np.random.SeedSequence(1))
-    assert features.shape == (100, 2) and labels.sum() == 10
+def test_blobs_are_reproducible_imbalanced_and_independent_across_draws():
+    features, labels = counting.imbalanced_blobs(10, 90, 2.0, np.random.default_rng(1), 3)
+    again, _ = counting.imbalanced_blobs(10, 90, 2.0, np.random.default_rng(1), 3)
+    assert features.shape == (3, 100, 2) and np.all(labels.sum(axis=1) == 10)
     assert np.array_equal(features, again)
+    assert not np.array_equal(features[0], features[1])
+    # positives centred at (√2, √2): their mean is within 5 standard errors (1/√10 each)
+    centre = np.mean([f[y == 1].mean(axis=0) for f, y in zip(features, labels, strict=True)],
+                     axis=0)
+    assert np.all(np.abs(centre - np.sqrt(2)) < 5 / np.sqrt(30))
     with pytest.raises(ValueError, match="at least one"):
-        counting.imbalanced_blobs(0, 5, 1.0, np.random.SeedSequence(1))
+        counting.imbalanced_blobs(0, 5, 1.0, np.random.default_rng(1))
 
 
 def _central_gradient(loss, params: np.ndarray, step: float) -> np.ndarray:
+    """Central differences of a batched loss (one value per row of params)."""
     gradient = np.zeros_like(params)
-    for i in range(params.size):
+    for i in range(params.shape[1]):
         up, down = params.copy(), params.copy()
-        up[i] += step
-        down[i] -= step
-        gradient[i] = (loss(up)[0] - loss(down)[0]) / (2 * step)
+        up[:, i] += step
+        down[:, i] -= step
+        gradient[:, i] = (loss(up)[0] - loss(down)[0]) / (2 * step)
     return gradient
 
 
-def _smooth_memberships():
-    """Smooth maps into [0, 1] with their derivatives (not theory's H)."""
-    return [(squared, lambda s: 2 * np.asarray(s)),
-            (lambda s: np.sin(np.pi * np.asarray(s) / 2) ** 2,
-             lambda s: np.pi / 2 * np.sin(np.pi * np.asarray(s)))]
+def _memberships() -> counting.PiecewiseLinear:
+    """Two piecewise-linear maps into [0, 1] written here (not theory's H)."""
+    return counting.PiecewiseLinear(np.array([[0, 0.3, 0.6, 1], [0, 0.1, 0.5, 1]]),
+                                    np.array([[0, 0.1, 0.8, 1], [0, 0.4, 0.45, 1]]))
+
+
+def test_piecewise_linear_interpolates_and_takes_the_left_slope_at_knots():
+    memberships = _memberships()
+    scores = np.array([[0.0, 0.15, 0.3, 0.45], [0.6, 0.8, 1.0, 0.5]])
+    values, slopes = memberships(scores)
+    assert values.shape == slopes.shape == (2, 2, 4)
+    expected = np.interp(scores, [0, 0.3, 0.6, 1], [0, 0.1, 0.8, 1])
+    np.testing.assert_allclose(values[0], expected, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(slopes[0], [[1 / 3, 1 / 3, 1 / 3, 7 / 3],
+                                           [7 / 3, 0.5, 0.5, 7 / 3]], rtol=1e-14)
+    edges, alpha, beta = memberships.intervals()
+    np.testing.assert_array_equal(edges, [0.1, 0.3, 0.5, 0.6])
+    middle = 0.2  # in (0.1, 0.3): membership 0 on its first piece, membership 1 on its second
+    np.testing.assert_allclose(alpha[:, 1] + beta[:, 1] * middle, memberships(middle)[0],
+                               rtol=1e-14)
+    with pytest.raises(ValueError, match="increase"):
+        counting.PiecewiseLinear(np.array([[0, 0.5, 0.4, 1]]), np.zeros((1, 4)))
+
+
+def test_soft_f1_loss_equals_the_count_definition():
+    rng = np.random.default_rng(4)
+    features = rng.standard_normal((3, 30, 2))
+    labels = (rng.random((3, 30)) < 0.3).astype(int)
+    params = rng.standard_normal((3, 3))
+    values, _ = counting.soft_f1_loss(features, labels, _memberships())(params)
+    scores = counting.logistic_scores(params, features)
+    for draw in range(3):
+        f1 = [counting.f1_score(counting.soft_counts(
+            scores[draw], labels[draw],
+            lambda s, k=k: np.interp(s, _memberships().knots[k], _memberships().values[k])))
+            for k in range(2)]
+        assert values[draw] == pytest.approx(1 - np.mean(f1), abs=1e-14)
 
 
 @given(seed=st.integers(0, 2**32 - 1))
 def test_loss_gradients_match_central_differences(seed):
     rng = np.random.default_rng(seed)
-    features = rng.standard_normal((30, 2))
-    labels = np.r_[np.ones(5, dtype=int), np.zeros(25, dtype=int)]
-    params = rng.standard_normal(3)
-    for loss in (counting.cross_entropy_loss(features, labels),
-                 counting.soft_f1_loss(features, labels, _smooth_memberships())):
-        # step 1e-5: truncation ≈ h²·|L‴| ≲ 1e-10·C, rounding ≈ ε/h ≈ 2e-11; the bound
-        # 1e-6 leaves a margin > 10³ for the third-derivative constant C
-        np.testing.assert_allclose(loss(params)[1], _central_gradient(loss, params, 1e-5),
-                                   rtol=0, atol=1e-6)
+    features = rng.standard_normal((2, 30, 2))
+    labels = np.tile(np.r_[np.ones(5, dtype=int), np.zeros(25, dtype=int)], (2, 1))
+    params = rng.standard_normal((2, 3))
+    cross_entropy = counting.cross_entropy_loss(features, labels)
+    # step 1e-5: truncation ≈ h²·|L‴| ≲ 1e-10·C, rounding ≈ ε/h ≈ 2e-11; the bound
+    # 1e-6 leaves a margin > 10³ for the third-derivative constant C
+    np.testing.assert_allclose(cross_entropy(params)[1],
+                               _central_gradient(cross_entropy, params, 1e-5), rtol=0,
+                               atol=1e-6)
+    soft = counting.soft_f1_loss(features, labels, _memberships())
+    # piecewise-linear memberships: the loss is smooth while no score crosses a knot, which
+    # a step of 1e-7 cannot do from 1e-4 away (|∂p/∂θ| ≤ |x|/4 ≲ 1); then truncation
+    # ≈ h²·C and rounding ≈ ε/h ≈ 2e-9, far below 1e-6
+    scores = counting.logistic_scores(params, features)
+    edges = _memberships().intervals()[0]
+    assume(np.min(np.abs(scores[..., None] - edges)) > 1e-4)
+    np.testing.assert_allclose(soft(params)[1], _central_gradient(soft, params, 1e-7),
+                               rtol=0, atol=1e-6)
 
 
-def test_gradient_flow_on_a_quadratic_follows_the_exponential():
-    centre = np.array([1.0, -2.0, 0.5])
+def test_gradient_flow_on_quadratics_follows_the_exponential_for_every_row():
+    centres = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
 
     def quadratic(theta):
-        return 0.5 * float(np.sum((theta - centre) ** 2)), theta - centre
+        return 0.5 * np.sum((theta - centres) ** 2, axis=1), theta - centres
 
     times = [0.0, 0.5, 1.0, 3.0]
-    run = counting.train_by_gradient_flow(quadratic, np.zeros(3), times)
-    exact = centre * (1 - np.exp(-np.asarray(times)))[:, None]
+    run = counting.train_by_gradient_flow(quadratic, np.zeros((2, 3)), times)
+    exact = centres[None] * (1 - np.exp(-np.asarray(times)))[:, None, None]
+    assert run.params.shape == (4, 2, 3) and run.losses.shape == (4, 2)
     # RK23 at rtol 1e-4: the global error of this contracting flow stays of order rtol
     np.testing.assert_allclose(run.params, exact, rtol=0, atol=1e-3)
-    assert run.losses[-1] < run.losses[0]
+    assert np.all(run.losses[-1] < run.losses[0])
     with pytest.raises(ValueError, match="increasing"):
-        counting.train_by_gradient_flow(quadratic, np.zeros(3), [0.0, 2.0, 1.0])
+        counting.train_by_gradient_flow(quadratic, np.zeros((2, 3)), [0.0, 2.0, 1.0])
 
 
-def test_logistic_scores_lie_in_the_unit_interval():
+def test_logistic_scores_lie_in_the_unit_interval_for_one_or_many_draws():
     features = np.array([[100.0, 0.0], [-100.0, 0.0], [0.0, 0.0]])
     scores = counting.logistic_scores(np.array([1.0, 0.0, 0.0]), features)
     assert np.all((scores >= 0) & (scores <= 1)) and scores[2] == 0.5
+    batch = counting.logistic_scores(np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 2.0]]),
+                                     np.stack([features, features]))
+    assert batch.shape == (2, 3) and np.array_equal(batch[0], scores)

@@ -301,3 +301,21 @@ def test_soft_equals_hard_at_zero_and_one():
 def test_metric_inputs_are_validated(labels):
     with pytest.raises(ValueError, match="labels"):
         soft_sets.soft_counts(np.array([0.1, 0.2, 0.3]), np.array(labels), 0.5, 0.2)
+
+
+def test_tight_band_gaps_attain_the_bounds_up_to_one_minus_epsilon():
+    labels = np.array([1, 0, 0, 1, 0])
+    assert soft_sets.tight_band_gaps(labels, 0.2, 0.1) == pytest.approx((0.36, 0.54))
+    # the scores just outside the band, with the reference H written from THEORY.md
+    tau, delta, epsilon = 0.3, 0.1, 1e-3
+    lower, upper = tau - tau / 2, tau + tau / 2
+    assert reference_h(lower * (1 - epsilon), tau, delta) == pytest.approx(
+        delta * (1 - epsilon), rel=1e-12)
+    assert 1 - reference_h(upper + (1 - upper) * epsilon, tau, delta) == pytest.approx(
+        delta * (1 - epsilon), rel=1e-9)
+
+
+def test_negative_control_a_steeper_outer_piece_is_not_attained_at_the_band_edge():
+    checks = soft_sets.ss4_checks(_modified(0, lambda e: e * (1 + soft_sets.p)))
+    attained = [name for name in checks if "attained" in name]
+    assert attained and not checks[attained[0]]

@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike
 
+from flowcert.theory.cache import derived
 from flowcert.theory.derivations import Derivation
 
 #: A real parameter: float, or mpf for evaluation at the current mpmath precision.
@@ -52,15 +53,30 @@ HEAVISIDE_GENERIC = sp.Piecewise(
     (SLOPES[2] * p + (1 - delta - SLOPES[2] * UPPER_BREAK), True))
 #: SS1: τ_m = min(τ, 1 − τ).
 TAU_M = sp.Min(tau, 1 - tau)
-#: SS1: H(p; τ, δ), the approximation as published (τ_m = min(τ, 1 − τ)).
-HEAVISIDE = HEAVISIDE_GENERIC.subs(tau_m, TAU_M)
-#: SS1/SS3: H′(p; τ, δ), the slope of the piece containing p.
-HEAVISIDE_SLOPE = sp.diff(HEAVISIDE, p)
 #: SS1: ∫₀¹ |H − 1[p ≥ τ]| dp = τ_m/4 + δ/2 (verified by integration in :func:`ss1_checks`).
 L1_GAP = tau_m / 4 + delta / 2
-#: SS1: the gap's limit as δ → 0 is τ_m/4 > 0: H does not tend to the step.
-L1_GAP_LIMIT = sp.limit(L1_GAP, delta, 0)
 
+
+@derived
+def _derived_forms() -> dict[str, sp.Expr]:
+    """HEAVISIDE = H(p; τ, δ) as published (τ_m = min(τ, 1 − τ)); HEAVISIDE_SLOPE = H′,
+    the slope of the piece containing p (SS1/SS3); L1_GAP_LIMIT = lim_{δ→0} L1_GAP = τ_m/4
+    > 0: H does not tend to the step (SS1). Module attributes, derived on first access."""
+    heaviside = HEAVISIDE_GENERIC.subs(tau_m, TAU_M)
+    return {"HEAVISIDE": heaviside, "HEAVISIDE_SLOPE": sp.diff(heaviside, p),
+            "L1_GAP_LIMIT": sp.limit(L1_GAP, delta, 0)}
+
+
+def __getattr__(name: str):
+    """HEAVISIDE, HEAVISIDE_SLOPE, L1_GAP_LIMIT and DERIVATIONS, built on first access."""
+    if name in ("HEAVISIDE", "HEAVISIDE_SLOPE", "L1_GAP_LIMIT"):
+        return _derived_forms()[name]
+    if name == "DERIVATIONS":
+        return _derivations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+#: SS4: the relative offset ε of the tight scores from the band edges.
+_epsilon = sp.Symbol("epsilon", positive=True)
 #: Parametrisations of τ ∈ (0, ½] and τ ∈ [½, 1) by r ≥ 0, with τ_m = min(τ, 1 − τ).
 _r = sp.Symbol("r", nonnegative=True)
 _REGIMES = ({tau: 1 / (2 * (1 + _r)), tau_m: 1 / (2 * (1 + _r))},
@@ -300,21 +316,46 @@ def ss4_checks(piecewise: sp.Piecewise = HEAVISIDE_GENERIC) -> dict[str, bool]:
             _is_zero(pieces[0].subs(p, 0)) and _is_zero(pieces[2].subs(p, 1) - 1),
         "SS4 outside the band |H − step| ≤ δ (linear pieces: extremes at the ends)":
             all(sp.simplify(delta - abs(value)).is_nonnegative for value in error_ends),
+        "SS4 just outside the band the bound is attained: H(a(1 − ε)) = δ(1 − ε), "
+        "1 − H(b + (1 − b)ε) = δ(1 − ε)":
+            _is_zero(pieces[0].subs(p, lower * (1 - _epsilon)) - delta * (1 - _epsilon))
+            and _is_zero(1 - pieces[2].subs(p, upper + (1 - upper) * _epsilon)
+                         - delta * (1 - _epsilon)),
         "SS4 outside the band H − step = δ·g(p) with g independent of δ":
             all(sp.diff(sp.simplify((piece - step) / delta), delta) == 0
                 for piece, _, _, step in outer),
     }
 
 
-@cache
-def _all_checks() -> tuple[tuple[str, bool], ...]:
-    results = ss1_checks() | ss2_checks() | ss3_checks() | ss4_checks()
-    return tuple(results.items())
+@derived
+def _ss1_identities() -> dict[str, bool]:
+    return ss1_checks()
 
 
-def self_checks() -> dict[str, bool]:
-    """Symbolic identities behind SS1–SS4; every value must be True (computed once)."""
-    return dict(_all_checks())
+@derived
+def _ss2_identities() -> dict[str, bool]:
+    return ss2_checks()
+
+
+@derived
+def _ss3_identities() -> dict[str, bool]:
+    return ss3_checks()
+
+
+@derived
+def _ss4_identities() -> dict[str, bool]:
+    return ss4_checks()
+
+
+_IDENTITIES = {"SS1": _ss1_identities, "SS2": _ss2_identities, "SS3": _ss3_identities,
+               "SS4": _ss4_identities}
+
+
+def self_checks(claim_id: str | None = None) -> dict[str, bool]:
+    """Symbolic identities behind SS1–SS4 (of one claim, e.g. "SS2", or all); every value
+    must be True. Each claim's identities are derived once and cached (theory.cache)."""
+    ids = _IDENTITIES if claim_id is None else (claim_id,)
+    return {name: ok for key in ids for name, ok in _IDENTITIES[key]().items()}
 
 
 # ----------------------------------------------------------------------------- evaluators
@@ -344,14 +385,22 @@ def _numpy_piecewise(piecewise: sp.Piecewise) -> Callable:
     return evaluate
 
 
-_H_NUMPY = _numpy_piecewise(HEAVISIDE)
-_H_MPMATH = sp.lambdify((p, tau, delta), HEAVISIDE, modules="mpmath")
-_SLOPE_NUMPY = _numpy_piecewise(HEAVISIDE_SLOPE)
-_SLOPE_MPMATH = sp.lambdify((p, tau, delta), HEAVISIDE_SLOPE, modules="mpmath")
-_KNOTS = sp.lambdify((tau, delta), [e.subs(tau_m, TAU_M) for e in
-                                     (LOWER_BREAK, UPPER_BREAK, *SLOPES)], modules="mpmath")
-_L1_GAP = sp.lambdify((tau, delta), L1_GAP.subs(tau_m, TAU_M), modules="mpmath")
-_L1_GAP_LIMIT = sp.lambdify((tau,), L1_GAP_LIMIT.subs(tau_m, TAU_M), modules="mpmath")
+@cache
+def _evaluators() -> dict[str, Callable]:
+    """The numeric forms of the derived expressions, lambdified on first use."""
+    forms = _derived_forms()
+    knots = [e.subs(tau_m, TAU_M) for e in (LOWER_BREAK, UPPER_BREAK, *SLOPES)]
+    return {
+        "H_NUMPY": _numpy_piecewise(forms["HEAVISIDE"]),
+        "H_MPMATH": sp.lambdify((p, tau, delta), forms["HEAVISIDE"], modules="mpmath"),
+        "SLOPE_NUMPY": _numpy_piecewise(forms["HEAVISIDE_SLOPE"]),
+        "SLOPE_MPMATH": sp.lambdify((p, tau, delta), forms["HEAVISIDE_SLOPE"],
+                                    modules="mpmath"),
+        "KNOTS": sp.lambdify((tau, delta), knots, modules="mpmath"),
+        "L1_GAP": sp.lambdify((tau, delta), L1_GAP.subs(tau_m, TAU_M), modules="mpmath"),
+        "L1_GAP_LIMIT": sp.lambdify((tau,), forms["L1_GAP_LIMIT"].subs(tau_m, TAU_M),
+                                    modules="mpmath"),
+    }
 
 
 class Knots(NamedTuple):
@@ -413,7 +462,8 @@ def heaviside_approx(p: Scores, tau: Real = 0.5, delta: Real = 0.2) -> Scores:
     Values are clipped to [0, 1], H's exact range: the expanded upper piece evaluates
     H(1) = m₃ + 1 − δ − m₃(τ + τ_m/2) can round to 1 + 2⁻⁵², which clipping removes.
     """
-    return _clip_to_unit(_evaluate(_H_NUMPY, _H_MPMATH, p, tau, delta))
+    forms = _evaluators()
+    return _clip_to_unit(_evaluate(forms["H_NUMPY"], forms["H_MPMATH"], p, tau, delta))
 
 
 def _clip_to_unit(values):
@@ -431,13 +481,14 @@ def heaviside_slope(p: Scores, tau: Real = 0.5, delta: Real = 0.2) -> Scores:
 
     Same input conventions as :func:`heaviside_approx`.
     """
-    return _evaluate(_SLOPE_NUMPY, _SLOPE_MPMATH, p, tau, delta)
+    forms = _evaluators()
+    return _evaluate(forms["SLOPE_NUMPY"], forms["SLOPE_MPMATH"], p, tau, delta)
 
 
 def heaviside_knots(tau_value: Real, delta_value: Real) -> Knots:
     """SS1: breakpoints τ ∓ τ_m/2 and slopes m₁, m₂, m₃ (floats, or mpf for mpf input)."""
     _check_parameters(tau_value, delta_value)
-    return _convert(Knots(*_split_knots(_KNOTS(*_mp(tau_value, delta_value)))),
+    return _convert(Knots(*_split_knots(_evaluators()["KNOTS"](*_mp(tau_value, delta_value)))),
                     _uses_mpmath(tau_value, delta_value))
 
 
@@ -458,14 +509,14 @@ def _convert(knots: Knots, keep_mpmath: bool) -> Knots:
 def l1_gap(tau_value: Real, delta_value: Real) -> Real:
     """SS1: ∫₀¹ |H − 1[p ≥ τ]| dp = τ_m/4 + δ/2."""
     _check_parameters(tau_value, delta_value)
-    value = _L1_GAP(*_mp(tau_value, delta_value))
+    value = _evaluators()["L1_GAP"](*_mp(tau_value, delta_value))
     return value if _uses_mpmath(tau_value, delta_value) else float(value)
 
 
 def l1_gap_limit(tau_value: Real) -> Real:
     """SS1: lim_{δ→0} ∫₀¹ |H − 1[p ≥ τ]| dp = τ_m/4 = min(τ, 1 − τ)/4."""
     _check_tau(tau_value)
-    value = _L1_GAP_LIMIT(mpmath.mpf(tau_value))
+    value = _evaluators()["L1_GAP_LIMIT"](mpmath.mpf(tau_value))
     return value if _uses_mpmath(tau_value) else float(value)
 
 
@@ -538,29 +589,42 @@ def band_error_bounds(labels: ArrayLike, delta_value: Real) -> tuple[Real, Real]
     return delta_value * positives, delta_value * (values.size - positives)
 
 
+def tight_band_gaps(labels: ArrayLike, delta_value: Real, offset: Real) -> tuple[Real, Real]:
+    """SS4: |TP_s − TP| = δP(1 − ε) and |FP_s − FP| = δN(1 − ε) when every positive scores
+    (τ − τ_m/2)(1 − ε) and every negative (τ + τ_m/2) + (1 − τ − τ_m/2)ε, just outside the
+    band: the bounds δP, δN are attained as ε → 0 (ss4_checks derives both values of H)."""
+    tp_bound, fp_bound = band_error_bounds(labels, delta_value)
+    return tp_bound * (1 - offset), fp_bound * (1 - offset)
+
+
 #: Public evaluators by claim id.
 EVALUATORS = {
     "SS1": (heaviside_approx, heaviside_slope, heaviside_knots, l1_gap, l1_gap_limit),
     "SS2": (soft_counts, soft_f1),
     "SS3": (soft_f1_gradient,),
-    "SS4": (band_error_bounds,),
+    "SS4": (band_error_bounds, tight_band_gaps),
     "SS5": (soft_counts, soft_f1),
 }
 
 
 _COUNTS = ({"A": "3", "B": "1", "P": "5"}, {"A": "1/2", "B": "7/2", "P": "2"})
-#: Derived expressions pinned by value (theory.derivations, reports.golden). The points of
-#: H cover its three pieces, for τ below, at and above ½.
-DERIVATIONS = (
-    Derivation("SS1 Heaviside approximation H(p; τ, δ)", "SS1", HEAVISIDE,
-               ({"p": "1/10", "tau": "1/2", "delta": "1/5"},
-                {"p": "2/5", "tau": "3/10", "delta": "1/10"},
-                {"p": "19/20", "tau": "7/10", "delta": "1/20"})),
-    Derivation("SS1 L1 gap ∫₀¹|H − 1[p ≥ τ]| dp = τ_m/4 + δ/2", "SS1",
-               L1_GAP.subs(tau_m, TAU_M), ({"tau": "3/10", "delta": "1/5"},
-                                           {"tau": "7/10", "delta": "1/20"})),
-    Derivation("SS2 soft F1 = 2A/(P + A + B)", "SS2", SOFT_F1, _COUNTS),
-    Derivation("SS3 ∂F1/∂h_i for a positive, 2(P + B)/D²", "SS3", F1_DERIVATIVE_POSITIVE,
-               _COUNTS),
-    Derivation("SS3 ∂F1/∂h_i for a negative, −2A/D²", "SS3", F1_DERIVATIVE_NEGATIVE, _COUNTS),
-)
+@cache
+def _derivations() -> tuple[Derivation, ...]:
+    """Derived expressions pinned by value (theory.derivations, reports.golden); module
+    attribute ``DERIVATIONS``. The points of H cover its three pieces, for τ below, at and
+    above ½."""
+    return (
+        Derivation("SS1 Heaviside approximation H(p; τ, δ)", "SS1",
+                   _derived_forms()["HEAVISIDE"],
+                   ({"p": "1/10", "tau": "1/2", "delta": "1/5"},
+                    {"p": "2/5", "tau": "3/10", "delta": "1/10"},
+                    {"p": "19/20", "tau": "7/10", "delta": "1/20"})),
+        Derivation("SS1 L1 gap ∫₀¹|H − 1[p ≥ τ]| dp = τ_m/4 + δ/2", "SS1",
+                   L1_GAP.subs(tau_m, TAU_M), ({"tau": "3/10", "delta": "1/5"},
+                                               {"tau": "7/10", "delta": "1/20"})),
+        Derivation("SS2 soft F1 = 2A/(P + A + B)", "SS2", SOFT_F1, _COUNTS),
+        Derivation("SS3 ∂F1/∂h_i for a positive, 2(P + B)/D²", "SS3", F1_DERIVATIVE_POSITIVE,
+                   _COUNTS),
+        Derivation("SS3 ∂F1/∂h_i for a negative, −2A/D²", "SS3", F1_DERIVATIVE_NEGATIVE,
+                   _COUNTS),
+    )
