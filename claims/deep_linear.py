@@ -3,10 +3,13 @@
 Each ``_measure_dlk(bits)`` integrates the network's own gradient flow (numerics) and
 compares it with the closed form of :mod:`theory.deep_linear`, looked up at call time
 (``deep_linear.mode_strength``), so a replaced theory function is what gets checked.
+DL1, DL2, DL4, DL5 and DL6 also certify themselves (``--certify``): see
+:mod:`flowcert.claims.deep_linear_certificates`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import mpmath
@@ -24,6 +27,7 @@ from flowcert.claims.comparison import Comparison
 from flowcert.claims.rates import fit_rate
 from flowcert.claims.setups import balanced_chain, decoupled_two_layer, gaussian_matrix
 from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.certificate import Certificate
 from flowcert.numerics.deep_linear import DeepLinearNetwork, balancedness
 from flowcert.numerics.flows import Crossing
 from flowcert.numerics.integrate import evaluate_field, integrate
@@ -68,9 +72,14 @@ DL1_CASES = (
 )
 
 
+def dl1_horizon(s, u0, tau):
+    """DL1's last time τ(|ln(s/u0)| + 8)/(2s): 4τ/s past the half time, u within e^-8 of s."""
+    return tau * (abs(mpmath.log(s / u0)) + 8) / (2 * s)
+
+
 def _dl1_case(case: dict, bits: int, comparison: Comparison) -> dict:
     s, u0, tau = (_mp(case[k]) for k in ("s", "u0", "tau"))
-    horizon = tau * (abs(mpmath.log(s / u0)) + 8) / (2 * s)
+    horizon = dl1_horizon(s, u0, tau)
     uf = u0 + (s - u0) * mpmath.mpf(9) / 10
     events = [Crossing("DL1-transit", _scalar_product, uf)]
     if u0 < s / 2:
@@ -117,6 +126,11 @@ DL2_CASES = (
 DL2_FRACTIONS = ("0.25", "0.5", "0.9")
 
 
+def dl2_horizon(s, u0, tau):
+    """DL2's last time τ(|ln(s/u0)| + 8)/s, past the crossing of u0 + 0.9(s − u0)."""
+    return tau * (abs(mpmath.log(s / u0)) + 8) / s
+
+
 def _measure_dl2(bits: int, series: dict) -> PrecisionRun:
     comparison, steps = Comparison(bits), 0
     with theory_precision(bits):
@@ -126,7 +140,7 @@ def _measure_dl2(bits: int, series: dict) -> PrecisionRun:
             levels = [u0 + (s - u0) * _mp(f) for f in DL2_FRACTIONS]
             events = [Crossing(f"DL2-level{k}", _scalar_product, level)
                       for k, level in enumerate(levels)]
-            horizon = tau * (abs(mpmath.log(s / u0)) + 8) / s
+            horizon = dl2_horizon(s, u0, tau)
             trajectory = integrate(SCALAR_NETWORK.vector_field, [a0, b0], _grid(horizon, 3),
                                    SCALAR_NETWORK.flow_parameters(np.array([[s]]), tau),
                                    bits=bits, events=events)
@@ -196,6 +210,11 @@ DL4_RATE_DEPTHS = tuple(2**k for k in range(3, 14))
 DL4_RATE_CASES = ({"s": "1", "u0": "0.01", "uf": "0.5"}, {"s": "2.5", "u0": "0.02", "uf": "1.5"})
 
 
+def dl4_horizon(s, u0, tau, depth: int):
+    """DL4's last time 3τ(1/(s u0) + 10)/m, past the crossing of u0 + 0.9(s − u0)."""
+    return tau * (1 / (s * u0) + 10) * 3 / depth
+
+
 def _chain_product(variables):
     product = variables[0]
     for variable in variables[1:]:
@@ -214,7 +233,7 @@ def _measure_dl4(bits: int, series: dict) -> PrecisionRun:
             levels = [u0 + (s - u0) * _mp(f) for f in DL4_FRACTIONS]
             events = [Crossing(f"DL4-level{k}", _chain_product, level)
                       for k, level in enumerate(levels)]
-            horizon = tau * (1 / (s * u0) + 10) * 3 / depth
+            horizon = dl4_horizon(s, u0, tau, depth)
             start = mpmath.root(u0, depth)
             trajectory = integrate(network.vector_field, [start] * depth, _grid(horizon, 3),
                                    network.flow_parameters(np.array([[s]]), tau), bits=bits,
@@ -463,6 +482,15 @@ _TRAJECTORY_BUDGET = (
     "and event times; the flow does not amplify relative errors); must also shrink with "
     "precision")
 
+def _certifier(claim_id: str) -> Callable[[int], Certificate]:
+    """DLk's ``certify(bits)`` from :mod:`flowcert.claims.deep_linear_certificates`, imported
+    when it first runs (that module imports this one's cases and horizons)."""
+    def certify(bits: int) -> Certificate:
+        from flowcert.claims.deep_linear_certificates import CERTIFIERS
+        return CERTIFIERS[claim_id](bits)
+    return certify
+
+
 exact = partial(exact_claim, source=SOURCE)
 
 
@@ -481,11 +509,15 @@ CLAIMS = (
                "mode ODE with symbolic self-checks",
         experiment="the 1-1-1 network (loss ½(s − w₂w₁)², autodiff gradient) from w₁ = w₂ = "
                    "√u0, for 5 (s, u0, τ) cases including u0 > s; u = w₂w₁ on a 41-point "
-                   "grid; the crossings u = s/2 and u = u0 + 0.9(s − u0) by event detection",
+                   "grid; the crossings u = s/2 and u = u0 + 0.9(s − u0) by event detection. "
+                   "Certificate: the same cases, grid and crossings in Arb balls (validated "
+                   "Taylor enclosure of the network's flow from the ball √u0) against "
+                   "MODE_STRENGTH, HALF_TIME and TRANSIT_TIME evaluated in balls",
         comparison="max over grid and events of |numeric − closed form|/|closed form|; "
                    + _TRAJECTORY_BUDGET,
         parameters={"cases": DL1_CASES}, measure=_measure_dl1,
-        checks=(_identities("dl1_identities"),), domain=_domain_dl1),
+        checks=(_identities("dl1_identities"),), certify=_certifier("DL1"),
+        domain=_domain_dl1),
     exact(
         id="DL2", title="Unbalanced modes: τu̇ = √(c²+4u²)(s−u)",
         provenance="D",
@@ -494,10 +526,13 @@ CLAIMS = (
                   "ln frac(c^2 + 4 s u + sqrt(c^2+4s^2) sqrt(c^2+4u^2), s-u)",
         theory="theory.deep_linear.unbalanced_time (antiderivative checked by differentiation)",
         experiment="the 1-1-1 network from (w₁, w₂) = (a0, b0), 3 unbalanced cases; times at "
-                   "which u = w₂w₁ crosses u0 + (s − u0)·{0.25, 0.5, 0.9} by event detection",
+                   "which u = w₂w₁ crosses u0 + (s − u0)·{0.25, 0.5, 0.9} by event detection. "
+                   "Certificate: the same crossing times enclosed in Arb balls (interval "
+                   "Newton on the validated enclosure) against τ(G(uf) − G(u0)) in balls",
         comparison="max relative error of the crossing times; " + _TRAJECTORY_BUDGET,
         parameters={"cases": DL2_CASES, "fractions": DL2_FRACTIONS},
-        measure=_measure_dl2, checks=(_identities("dl2_identities"),), domain=_domain_dl1),
+        measure=_measure_dl2, checks=(_identities("dl2_identities"),),
+        certify=_certifier("DL2"), domain=_domain_dl1),
     exact(
         id="DL3", title="The full matrix flow stays decoupled",
         provenance="P",
@@ -522,12 +557,15 @@ CLAIMS = (
                "6) and chain_time_asymptotic",
         experiment="balanced scalar chains of m = 3, 4, 6 weights (and 16, 64 at 53 bits); "
                    "times at which the product crosses u0 + (s − u0)·{0.3, 0.6, 0.9}; the "
-                   "asymptotic form's relative gap for m = 8 … 8192",
+                   "asymptotic form's relative gap for m = 8 … 8192. Certificate: the crossing "
+                   "times of the m = 3, 4, 6 chains enclosed in Arb balls against "
+                   "(τ/m)(F(uf) − F(u0)) in balls (₂F₁ by Arb's hypgeom_2f1)",
         comparison="crossing times: " + _TRAJECTORY_BUDGET + "; asymptotic gap: fitted slope "
                    "in m (with a 1/m correction term), 99% interval must contain −1",
         parameters={"cases": DL4_CASES, "deep_cases": DL4_DEEP_CASES,
                     "rate_depths": DL4_RATE_DEPTHS, "rate_cases": DL4_RATE_CASES},
         measure=_measure_dl4, checks=(_identities("dl4_identities"),),
+        certify=_certifier("DL4"),
         fits=tuple(partial(_dl4_rate_fit, case) for case in DL4_RATE_CASES),
         domain=_domain_chain),
     exact(
@@ -538,12 +576,16 @@ CLAIMS = (
         theory="the identity itself (zero drift); rate 1 in η for descent",
         experiment="a 5→6→8→3 network (102 weights) from Gaussian init (σ = 0.5, seed 5), "
                    "random target; drift of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ over t ∈ [0, 2]; "
-                   "gradient descent with η = 2^-6 … 2^-15 over t ∈ [0, 1]",
+                   "gradient descent with η = 2^-6 … 2^-15 over t ∈ [0, 1]. Certificate: a "
+                   "1→2→2→1 network (8 weights) from a random 4-decimal init, every entry of "
+                   "both conserved 2×2 matrices on its Arb enclosure at t = 1/4 … 2 against "
+                   "its exact value at t = 0",
         comparison="max drift / max entry of W_jW_jᵀ at t = 0; " + _TRAJECTORY_BUDGET
                    + "; descent drift: fitted slope in η (with an η correction term), 99% "
                    "interval must contain 1",
         parameters={"layers": DL5_LAYERS, "seed": DL5_SEED, "horizon": DL5_HORIZON},
-        measure=_measure_dl5, fits=(_dl5_descent_fit,),
+        measure=_measure_dl5, checks=(_identities("dl5_identities"),),
+        certify=_certifier("DL5"), fits=(_dl5_descent_fit,),
         domain=_domain_network),
     exact(
         id="DL6", title="End-to-end dynamics of balanced deep linear networks",
@@ -554,12 +596,16 @@ CLAIMS = (
                "scalar case checked symbolically against DL4",
         experiment="a 3-layer 3×3 network from a balanced init W_j = O_j Σ O_{j−1}ᵀ (seed 6), "
                    "random target; dW_e/dt from the product rule and the network's own "
-                   "gradient at 5 times on [0, 1]",
+                   "gradient at 5 times on [0, 1]. Certificate: a 3-layer 2×2 network from an "
+                   "exactly balanced rational init (Pythagorean rotations), both sides of the "
+                   "identity in Arb balls at its enclosed states at the same 5 times (the "
+                   "fractional powers of 2×2 Gram matrices by spectral interpolation)",
         comparison="max |observed − predicted| / max |predicted|; budget as DL1 with A = 1000 "
                    "(fractional powers amplify the imbalance by ≤ cond(W_eW_eᵀ) ≤ 10)",
         parameters={"width": DL6_WIDTH, "depth": DL6_DEPTH, "sigma": DL6_SINGULAR_VALUES,
                     "seed": DL6_SEED},
-        measure=_measure_dl6, checks=(_identities("dl6_identities"),), domain=_domain_network),
+        measure=_measure_dl6, checks=(_identities("dl6_identities"),),
+        certify=_certifier("DL6"), domain=_domain_network),
     qualitative_claim(
         id="DL7", title="From small random init, modes are learned in order of s",
         provenance="P", source=SOURCE,

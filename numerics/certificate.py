@@ -35,6 +35,8 @@ INCONCLUSIVE_RELATIVE_RADIUS = 1e-6
 
 Status = Literal["certified", "refuted", "inconclusive"]
 ClosedForm = Sequence[arb] | Callable[[arb], arb]
+#: One comparison: where (e.g. "t = 0.5"), the enclosure's ball, the closed form's ball.
+Pair = tuple[str, arb, arb]
 
 
 @dataclass
@@ -89,8 +91,6 @@ def certify(enclosure: Enclosure, closed_form: ClosedForm, *,
     returning one); it must have exactly one certified crossing. Closed-form values must be
     ``flint.arb`` balls: a rounded number would pretend to be exact.
     """
-    if not threshold > 0:
-        raise ValueError(f"threshold must be positive, got {threshold!r}")
     select = (lambda state: state[observable]) if isinstance(observable, int) else observable
     with working_precision(enclosure.precision_bits):
         pairs = [(f"t = {float(t):.6g}", select(state), value) for t, state, value in zip(
@@ -106,7 +106,7 @@ def certify(enclosure: Enclosure, closed_form: ClosedForm, *,
                                 f"{sum(c.certified for c in found)} certified (need exactly one)")
                 continue
             pairs.append((f"crossing {name}", found[0].time, value))
-        return _decide(pairs, evidence, enclosure.precision_bits, threshold)
+        return decide(pairs, enclosure.precision_bits, evidence=evidence, threshold=threshold)
 
 
 def _values(closed_form: ClosedForm, enclosure: Enclosure) -> list[arb]:
@@ -125,8 +125,17 @@ def _ball(value, name: str) -> arb:
     return value
 
 
-def _decide(pairs: list[tuple[str, arb, arb]], evidence: list[str], bits: int,
-            threshold: float) -> Certificate:
+def decide(pairs: Sequence[Pair], bits: int, *, evidence: Sequence[str] = (),
+           threshold: float = INCONCLUSIVE_RELATIVE_RADIUS) -> Certificate:
+    """The certificate of ``pairs`` (where, enclosed ball, closed-form ball), by the rule of
+    the module doc; ``evidence``: lines on what could not be compared (each makes the
+    certificate inconclusive unless a pair refutes). :func:`certify` builds its pairs from
+    one observable; callers comparing several quantities build their own and decide here."""
+    if not threshold > 0:
+        raise ValueError(f"threshold must be positive, got {threshold!r}")
+    if not pairs and not evidence:
+        raise ValueError("nothing to decide: no pairs and no evidence")
+    evidence = list(evidence)
     refuted, undecided = [], []
     radius = relative = 0.0
     for where, enclosed, expected in pairs:

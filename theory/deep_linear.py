@@ -1,7 +1,9 @@
-"""Deep linear networks: closed forms of claims DL1, DL2, DL4 and DL6 (THEORY.md, family DL).
+"""Deep linear networks: closed forms of claims DL1, DL2, DL4, DL5 and DL6 (THEORY.md, DL).
 
 Symbols: t time, s singular value, u mode strength, u0 = u(0), uf a target strength,
-τ time constant, c = a0² − b0² (DL2), m number of weight matrices (DL4).
+τ time constant, c = a0² − b0² (DL2), m number of weight matrices (DL4), q0 the value of a
+conserved entry at t = 0 (DL5), e_ij and g_ij the entries of a 2×2 product W_e and of
+∇ℓ(W_e) (DL6).
 
 Each closed form is checked symbolically by :func:`self_checks` (ODE residual, initial
 condition, inverse relations). The numeric evaluators accept floats or mpmath numbers and
@@ -10,6 +12,7 @@ are accurate to the working precision (see :mod:`theory.evaluation`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import mpmath
@@ -53,12 +56,52 @@ CHAIN_ANTIDERIVATIVE = (u ** (1 - _p) * sp.hyper([1, 1 - _p], [2 - _p], u / s)
 CHAIN_TIME_LIMIT = (1 / (s * u0) - 1 / (s * uf)
                     + sp.log(uf * (s - u0) / (u0 * (s - uf))) / s**2)
 
+# ----------------------------------------------------------------------------- DL5
+q0 = sp.Symbol("q_0", real=True)
+#: DL5: every entry q of W_{j+1}ᵀW_{j+1} − W_jW_jᵀ is conserved by gradient flow: q(t) = q0.
+CONSERVED_BALANCE = q0
+
 # ----------------------------------------------------------------------------- DL6
+#: DL6 for 2×2 matrices: the entries of the product W_e and of the loss gradient ∇ℓ(W_e).
+PRODUCT_2X2 = sp.ImmutableMatrix(2, 2, sp.symbols("e_00 e_01 e_10 e_11", real=True))
+GRADIENT_2X2 = sp.ImmutableMatrix(2, 2, sp.symbols("g_00 g_01 g_10 g_11", real=True))
 _j = sp.Symbol("j", integer=True, positive=True)
 #: DL6 for a 1×1 product W_e = u > 0 with ℓ = ½(s − u)² (∇ℓ = u − s), m factors:
 #: dW_e/dt = −Σ_{j=1..m} (u²)^{(j−1)/m} (u − s) (u²)^{(m−j)/m}.
 _SCALAR_END_TO_END_VELOCITY = -sp.Sum(
     (u**2) ** ((_j - 1) / m) * (u - s) * (u**2) ** ((m - _j) / m), (_j, 1, m))
+
+
+def symmetric_power_2x2(matrix: sp.Matrix, exponent: sp.Rational) -> sp.ImmutableMatrix:
+    """DL6: M^p of a symmetric positive definite 2×2 M with distinct eigenvalues λ₊ > λ₋ > 0.
+
+    Spectral (Lagrange) interpolation: M^p = [λ₊^p (M − λ₋I) − λ₋^p (M − λ₊I)] / (λ₊ − λ₋),
+    λ± = (a + d)/2 ± √(((a − d)/2)² + b²) for M = [[a, b], [b, d]]; M^0 = I.
+    """
+    if exponent == 0:
+        return sp.ImmutableMatrix(sp.eye(2))
+    a, b, d = matrix[0, 0], matrix[0, 1], matrix[1, 1]
+    half_gap = sp.sqrt(((a - d) / 2) ** 2 + b**2)
+    upper, lower = (a + d) / 2 + half_gap, (a + d) / 2 - half_gap
+    identity = sp.eye(2)
+    return sp.ImmutableMatrix((upper**exponent * (matrix - lower * identity)
+                               - lower**exponent * (matrix - upper * identity)) / (2 * half_gap))
+
+
+@functools.lru_cache(maxsize=8)
+def end_to_end_velocity_2x2(depth: int) -> sp.ImmutableMatrix:
+    """DL6 for a 2×2 product W_e = PRODUCT_2X2 with ∇ℓ(W_e) = GRADIENT_2X2, as SymPy:
+    dW_e/dt = −Σ_{j=1..N} (W_eW_eᵀ)^{(j−1)/N} ∇ℓ (W_eᵀW_e)^{(N−j)/N} (N = ``depth``), the
+    fractional powers by :func:`symmetric_power_2x2` (needs W_e invertible with distinct
+    singular values)."""
+    _check_depth(depth, minimum=1)
+    left_gram = PRODUCT_2X2 * PRODUCT_2X2.T
+    right_gram = PRODUCT_2X2.T * PRODUCT_2X2
+    total = sp.zeros(2, 2)
+    for j in range(1, depth + 1):
+        total -= (symmetric_power_2x2(left_gram, sp.Rational(j - 1, depth)) * GRADIENT_2X2
+                  * symmetric_power_2x2(right_gram, sp.Rational(depth - j, depth)))
+    return sp.ImmutableMatrix(total)
 
 
 def derive_mode_strength() -> sp.Expr:
@@ -133,12 +176,22 @@ def dl6_identities() -> dict[str, bool]:
             _is_zero(_SCALAR_END_TO_END_VELOCITY.doit() - CHAIN_ODE_RHS.subs(tau, 1)),
         "DL6 end_to_end_velocity on 1×1 matrices equals the symbolic sum at random points":
             _scalar_velocity_matches(),
+        "DL6 end_to_end_velocity_2x2 equals end_to_end_velocity at random points, N = 2, 3":
+            _matrix_velocity_matches(),
     }
 
 
+@derived
+def dl5_identities() -> dict[str, bool]:
+    """DL5 for 2×2 weights: the conserved matrix the certificate reads is conserved."""
+    return {"DL5 d/dt (W₂ᵀW₂ − W₁W₁ᵀ) = 0 under the gradient flow of ½‖T − W₂W₁‖² "
+            "(2×2 weights)": _balance_is_conserved()}
+
+
 def self_checks() -> dict[str, bool]:
-    """Symbolic identities behind DL1, DL2, DL4, DL6; every value must be True."""
-    return (dl1_identities() | dl2_identities() | dl4_identities() | dl6_identities())
+    """Symbolic identities behind DL1, DL2, DL4, DL5, DL6; every value must be True."""
+    return (dl1_identities() | dl2_identities() | dl4_identities() | dl5_identities()
+            | dl6_identities())
 
 
 def _scalar_velocity_matches(cases: int = 5, digits: int = 30) -> bool:
@@ -155,6 +208,40 @@ def _scalar_velocity_matches(cases: int = 5, digits: int = 30) -> bool:
             symbolic = mpmath.mpf(str(sp.N(_SCALAR_END_TO_END_VELOCITY.subs(point), digits)))
             if abs(numeric - symbolic) > mpmath.mpf(10) ** (5 - digits) * (1 + abs(symbolic)):
                 return False
+    return True
+
+
+def _balance_is_conserved() -> bool:
+    """DL5: with symbolic 2×2 W₁, W₂, T and Ẇ = −∂L/∂W, L = ½‖T − W₂W₁‖²_F, the time
+    derivative of W₂ᵀW₂ − W₁W₁ᵀ (chain rule over all eight weights) expands to zero."""
+    first, second, target = (sp.Matrix(2, 2, sp.symbols(f"{name}:2:2", real=True))
+                             for name in ("a", "b", "T"))
+    loss = sum((target - second * first).applyfunc(lambda x: x**2)) / 2
+    weights = list(first) + list(second)
+    velocity = {w: -sp.diff(loss, w) for w in weights}
+    balance = second.T * second - first * first.T
+    drift = balance.applyfunc(lambda q: sum(sp.diff(q, w) * velocity[w] for w in weights))
+    return drift.applyfunc(sp.expand) == sp.zeros(2, 2)
+
+
+def _matrix_velocity_matches(cases: int = 3, digits: int = 30) -> bool:
+    """DL6: :func:`end_to_end_velocity_2x2` at random (W_e, ∇ℓ) agrees with the eigsy-based
+    :func:`end_to_end_velocity` to ``digits`` − 5 digits for N = 2 and 3."""
+    rng = np.random.default_rng(62)
+    with mpmath.workdps(digits):
+        for depth in (2, 3):
+            symbolic = sp.lambdify(list(PRODUCT_2X2) + list(GRADIENT_2X2),
+                                   end_to_end_velocity_2x2(depth), "mpmath")
+            for _ in range(cases):
+                values = [mpmath.mpf(int(v)) / 100 for v in rng.integers(-200, 200, 8)]
+                product = np.array(values[:4], dtype=object).reshape(2, 2)
+                gradient = np.array(values[4:], dtype=object).reshape(2, 2)
+                expected = end_to_end_velocity(product, gradient, depth)
+                got = np.array(symbolic(*values).tolist(), dtype=object)
+                scale = max(abs(x) for x in expected.ravel())
+                if max(abs(x) for x in (got - expected).ravel()) > \
+                        mpmath.mpf(10) ** (5 - digits) * scale:
+                    return False
     return True
 
 
