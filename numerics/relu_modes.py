@@ -197,10 +197,8 @@ def integrate_hinge(network: ReluModeNetwork, initial_state: Sequence, times: Se
             segment, elapsed = probe, offset
         else:
             elapsed, point = first
-            # the same events as the probe, so that its compiled integrator is reused (the
-            # stops found on the way to ``elapsed`` are not used)
             segment = integrate(branch, state, [0 * elapsed, elapsed], params, bits=bits,
-                                events=[*stops, *events])
+                                events=events)
             run.steps += segment.steps
             run.switches.append((start + elapsed, point))
             active = active - {point}
