@@ -554,10 +554,13 @@ def two_mode_freeze_time(margin_a0, margin_b0, r_a, r_b, fraction):
 
     def root(ua, ub, ra, rb, q):
         rates = (2 * ra, 2 * rb * q)
+        # start right of the root, where either term alone reaches 1: on a convex increasing
+        # function Newton then descends monotonically (from 0 it overshoots by e^{rate·s})
+        start = min(-mpmath.log(ua) / rates[0], -mpmath.log(ub) / rates[1])
         return _newton_root(
             lambda s: ua * mpmath.exp(rates[0] * s) + ub * mpmath.exp(rates[1] * s) - 1,
             lambda s: ua * rates[0] * mpmath.exp(rates[0] * s)
-            + ub * rates[1] * mpmath.exp(rates[1] * s), mpmath.mpf(0))
+            + ub * rates[1] * mpmath.exp(rates[1] * s), start)
 
     return _evaluate(root, margin_a0, margin_b0, r_a, r_b, fraction)
 
