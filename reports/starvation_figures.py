@@ -47,18 +47,23 @@ def gs2(outcome: Outcome):
 
 
 def gs3(outcome: Outcome):
-    """The toy's z₂* against s₁: falling under weight decay, flat under SD."""
+    """The toy's z₂* against s₁: falling under weight decay, flat under SD (theory curve
+    computed here; markers: the θ-flows of the claim)."""
     toy = outcome.series.get("toy")
     if toy is None:
         return None
     figure, (axis,) = new_figure()
+    dense = np.linspace(min(toy["s1"]), max(toy["s1"]), 21)
+    rotation = starvation.toy_rotation(toy["delta"])
     for index, (key, label) in enumerate(REGULARISER_LABELS.items()):
         entry = toy[key]
-        axis.plot(toy["dense_s1"], entry["theory"], "-", color=f"C{index}",
+        curve = [starvation.fixed_point([s, toy["s2"]], rotation, entry["lam"], key)[1]
+                 for s in dense]
+        axis.plot(dense, curve, "-", color=f"C{index}",
                   label=f"{label} (λ = {entry['lam']:g}): theory fixed point")
         axis.plot(toy["s1"], entry["flow"], "o", color=f"C{index}", ms=4,
                   label=f"{label}: θ-flow at T")
-    axis.set_xlabel("s₁ (strength of feature 1; s₂ = 2)")
+    axis.set_xlabel(f"s₁ (strength of feature 1; s₂ = {toy['s2']:g}, δ = {toy['delta']:g})")
     axis.set_ylabel("z₂*")
     axis.set_title("GS3: feature 1 starves feature 2 under weight decay, not under SD")
     axis.legend(fontsize=6)

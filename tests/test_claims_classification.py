@@ -1,8 +1,8 @@
-"""Claims CL1–CL8, properties over their domains (on the integrated ReLU networks), and
-negative controls.
+"""Claims CL1–CL8, properties over their domains (on the integrated ReLU networks), their
+sharpness, and negative controls.
 
-Default run: every claim on (53, 113) bits (the 256-bit rung adds ~15 s of MPFR compilation
-and event root finding; it runs under ``-m slow`` and in ``flowcert check``).
+Default run: every claim on (53, 113) bits (the 256-bit rung adds MPFR compilation and event
+root finding; it runs under ``-m slow`` and in ``flowcert check``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,17 @@ def test_claim_passes_and_error_shrinks(outcome, claim_id):
     assert high.max_rel_error <= high.tolerance
     # ε_113/ε_53 = 2^-112/2.5e-14 ≈ 8e-21: a drop of 1e-15 separates shrinking from a plateau
     assert high.max_rel_error <= 1e-15 * max(low.max_rel_error, 1e-30)
+    assert any(line.startswith(f"{claim_id} ") and "symbolic identities hold" in line
+               for line in result.evidence)
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_perturbed_closed_form_fails_every_ladder(outcome, claim_id):
+    """Sharpness: the ladder re-judged with every prediction × (1 + 1e-9) fails."""
+    result = outcome(claim_id)
+    assert result.sharpness is not None and not result.sharpness.perturbed_passed
+    assert all(run.detects is not None and run.detects > 0 for run in result.runs)
+    assert result.runs[-1].detects < 1e-9
 
 
 @pytest.mark.slow
@@ -58,6 +69,22 @@ def test_cl6_regions_all_match(outcome):
     for loss in ("cross_entropy", "hinge"):
         assert all(e["observed"] == e["theory"] for e in series[loss])
         assert {e["observed"] for e in series[loss]} == {"dead", "dies", "stalls", "succeeds"}
+
+
+def test_cl4_null_model_unbalanced_unit_fails(outcome):
+    """The universal margin is a law of balanced units: on an unbalanced one (c = 0.32) the
+    same measurement fails at every precision."""
+    nulls = outcome("CL4").null_models
+    assert [n.name for n in nulls] == ["unbalanced unit"]
+    assert not nulls[0].passed
+    assert all("EXCEEDED" in line for line in nulls[0].evidence if "bits:" in line)
+
+
+def test_cl3_ratio_is_twice_only_logarithmically(outcome):
+    ratio = outcome("CL3").series["ratio"]
+    assert ratio["exact"] == sorted(ratio["exact"], reverse=True)
+    assert ratio["exact"][0] > 2.25 and 2 < ratio["exact"][-1] < 2.02
+    assert ratio["network_u0_0.01"] == pytest.approx(ratio["exact"][0], rel=1e-9)
 
 
 # ----------------------------------------------------------------------------- properties
@@ -141,3 +168,52 @@ def test_wrong_chain_depth_fails_cl8(monkeypatch):
                         original(u, u0, r, 2 * depth, loss) if depth > 2 else
                         original(u, u0, r, depth, loss))
     assert not CLAIMS["CL8"].run((53,)).passed
+
+
+def test_wrong_power_of_the_fraction_fails_cl5(monkeypatch):
+    """t ∝ 1/(p² r) instead of 1/(p r): the cases with p ≠ 1 expose it."""
+    original = classification.cross_entropy_time
+    monkeypatch.setattr(classification, "cross_entropy_time",
+                        lambda u, u0, r, fraction=1: original(u, u0, r, fraction**2))
+    assert not CLAIMS["CL5"].run((53,)).passed
+
+
+def test_wrong_power_of_the_input_norm_fails_cl8(monkeypatch):
+    """Chain times with r^{1/L} in place of r^{2/L} (r = 1.3 ≠ 1)."""
+    original = classification.chain_time
+    monkeypatch.setattr(classification, "chain_time",
+                        lambda u, u0, r, depth, loss="cross_entropy":
+                        original(u, u0, r, depth, loss) * r ** (type(r)(1) / depth))
+    assert not CLAIMS["CL8"].run((53,)).passed
+
+
+def test_cl3_ratio_check_sees_a_wrong_constant(monkeypatch):
+    """The CE clock off by 1e-3 in its Ei(1) term leaves the ratio near 2.28 but breaks
+    E(u0) → Ei(1) − γ (and the network's ratio)."""
+    original = classification.cross_entropy_time
+    monkeypatch.setattr(classification, "cross_entropy_time",
+                        lambda *args: original(*args) * (1 + mpmath.mpf("1e-3")))
+    assert not cl_claims._cl3_ratio({}).passed
+
+
+def test_failed_symbolic_identity_fails_the_claim(monkeypatch):
+    monkeypatch.setattr(classification, "claim_checks",
+                        lambda claim_id: {"a wrong identity": False})
+    result = CLAIMS["CL2"].run((53,))
+    assert not result.passed
+    assert any("FAILED: a wrong identity" in line for line in result.evidence)
+
+
+def test_detectable_perturbation_agrees_with_a_real_rerun(monkeypatch, outcome):
+    """CL2 at 113 bits: a clock off by 1.01 × the computed threshold (either sign) fails on a
+    real rerun; off by half of it, at least one sign still passes."""
+    threshold = {r.precision_bits: r for r in outcome("CL2").runs}[113].detects
+    original = classification.cross_entropy_time
+
+    def rerun(epsilon: float) -> bool:
+        monkeypatch.setattr(classification, "cross_entropy_time",
+                            lambda *a: original(*a) * (1 + mpmath.mpf(epsilon)))
+        return CLAIMS["CL2"].run((113,)).runs[0].passed
+
+    assert not rerun(1.01 * threshold) and not rerun(-1.01 * threshold)
+    assert rerun(0.5 * threshold) or rerun(-0.5 * threshold)

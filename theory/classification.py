@@ -11,12 +11,14 @@ numbers (mpmath in → current precision; floats in → 93-bit evaluation rounde
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import mpmath
 import numpy as np
 import sympy as sp
 
+from flowcert.theory.cache import derived
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import (
     FLOAT_GUARD_BITS,
@@ -44,6 +46,9 @@ MARGIN_VELOCITY = r * sp.Function("g")(u) * sp.sqrt(r**2 * c**2 + 4 * u**2)
 CROSS_ENTROPY_CLOCK = sp.log(u / u0) + sp.Ei(u) - sp.Ei(u0)
 #: CL3: hinge, c ≠ 0: u(t) = (r|c|/2) sinh(2rt + asinh(2u0/(r|c|))).
 HINGE_MARGIN = r * sp.Abs(c) / 2 * sp.sinh(2 * r * t + sp.asinh(2 * u0 / (r * sp.Abs(c))))
+#: CL3 (c = 0): 2r·(CE time to u = 1) − 2·2r·(hinge stop time) = E(u0); so the CE/hinge
+#: ratio is 2 + E(u0)/ln(1/u0), and E(u0) → Ei(1) − γ ≈ 1.3179 as u0 → 0.
+RATIO_EXCESS = sp.Ei(1) - sp.Ei(u0) + sp.log(u0)
 #: CL7: onset of B's freeze, u_A + u_B = ln 3, where σ(−u) has fallen from 1/2 to 1/4.
 ONSET_MARGIN = sp.log(3)
 
@@ -66,14 +71,20 @@ def _unit_flow_checks() -> dict[str, bool]:
     }
 
 
-def _clock_checks() -> dict[str, bool]:
-    """CL2, CL3, CL5: the stated solutions satisfy their ODEs."""
+def _cross_entropy_clock_checks() -> dict[str, bool]:
+    """CL2, CL5: the Ei clock solves the balanced cross-entropy ODE with gradient fraction p."""
     balanced_ce = 2 * p * r * u * sigmoid(-u)  # CL1 at c = 0, u > 0, gradient scaled by p
-    hinge_rate = r * sp.sqrt(r**2 * c**2 + 4 * HINGE_MARGIN**2)
     return {
-        "CL2/CL5 d/du[ln(u/u0) + Ei(u) − Ei(u0)] = 2pr/u̇":
+        "CL2/CL5 d/du[ln(u/u0) + Ei(u) − Ei(u0)] = 2pr/u̇ (u̇ = 2pru σ(−u))":
             sp.simplify(CROSS_ENTROPY_CLOCK.diff(u) - 2 * p * r / balanced_ce) == 0,
         "CL2 the clock vanishes at u = u0": CROSS_ENTROPY_CLOCK.subs(u, u0) == 0,
+    }
+
+
+def _hinge_checks() -> dict[str, bool]:
+    """CL3: the sinh form solves the hinge ODE; its c → 0 limit; the CE/hinge time ratio."""
+    hinge_rate = r * sp.sqrt(r**2 * c**2 + 4 * HINGE_MARGIN**2)
+    return {
         "CL3 u̇ = r√(r²c² + 4u²) for the sinh form (hinge, u < 1)":
             sp.simplify(sp.expand_trig((HINGE_MARGIN.diff(t) ** 2 - hinge_rate**2)
                                        .rewrite(sp.exp))) == 0
@@ -82,9 +93,15 @@ def _clock_checks() -> dict[str, bool]:
             sp.simplify(sp.limit(HINGE_MARGIN.subs(c, sp.Symbol("k", positive=True)),
                                  sp.Symbol("k", positive=True), 0)
                         - u0 * sp.exp(2 * r * t)) == 0,
+        "CL3 (c = 0) CE/hinge time to u = 1 is 2 + E(u0)/ln(1/u0) with E(u0) = "
+        "Ei(1) − Ei(u0) + ln u0 → Ei(1) − γ as u0 → 0 (twice as long only logarithmically)":
+            sp.limit(RATIO_EXCESS, u0, 0, "+") == sp.Ei(1) - sp.EulerGamma
+            and sp.simplify(sp.expand_log(CROSS_ENTROPY_CLOCK.subs(u, 1) - 2 * sp.log(1 / u0)
+                                          - RATIO_EXCESS, force=True)) == 0,
     }
 
 
+@functools.cache
 def inflection_condition() -> sp.Expr:
     """CL4: ë for e = σ(−u) under u̇ = 2ru σ(−u), divided by its non-vanishing factors.
 
@@ -215,29 +232,66 @@ def _chain_velocity() -> sp.Expr:
     return depth * r ** (2 / depth) * u ** (2 - 2 / depth) * sigmoid(-u)
 
 
-def _numeric_agreement_checks(digits: int = 30) -> dict[str, bool]:
-    """CL7 and CL8 expressions against :func:`two_mode_velocity`, :func:`chain_velocity` and
-    :func:`chain_time` (hinge) at random points, to ``digits`` − 5 digits."""
+def _agrees_at_random_points(agrees: Callable, digits: int = 30) -> bool:
+    """``agrees(rng, digits)`` (a numeric evaluator against its symbolic expression) at 4
+    random points, at mpmath precision ``digits`` (agreement to ``digits`` − 5 digits)."""
     rng = np.random.default_rng(8)
-    agree = {"CL7": True, "CL8": True}
     with mpmath.workdps(digits):
-        for _ in range(4):
-            ua, ub, ra, rb, q, r_value = (mpmath.mpf(v) for v in rng.uniform(0.05, 3, 6))
-            q /= 4
-            start, margin, chain_depth = ua / 4, ua / 3, int(rng.integers(3, 7))
-            values = {_u_a: ua, _u_b: ub, _r_a: ra, _r_b: rb, p: q}
-            agree["CL7"] &= all(_close(numeric, symbolic.subs(values), digits) for numeric, symbolic
-                                in zip(two_mode_velocity(ua, ub, ra, rb, q),
-                                       _two_mode_velocities(), strict=True))
-            chain = {u: margin, u0: start, r: r_value, depth: chain_depth}
-            agree["CL8"] &= _close(chain_velocity(margin, r_value, chain_depth),
-                                   _chain_velocity().subs(chain), digits) and _close(
-                chain_time(margin, start, r_value, chain_depth, "hinge"),
-                _chain_hinge_clock().subs(chain), digits)
-    return {"CL7 two_mode_velocity equals the σ(−·) form of u̇_A, u̇_B at random points":
-            agree["CL7"],
-            "CL8 chain_velocity and the hinge chain_time equal their closed forms":
-            agree["CL8"]}
+        return all(agrees(rng, digits) for _ in range(4))
+
+
+def _velocity_agrees(rng: np.random.Generator, digits: int) -> bool:
+    """CL1: margin_velocity against MARGIN_VELOCITY with g = σ(−u) and g = 1 (u < 1)."""
+    margin, k, x = (mpmath.mpf(v) for v in rng.uniform(-2, 0.9, 3))
+    at = {u: margin, c: k, r: abs(x) + mpmath.mpf("0.1")}
+    weight = sp.Function("g")(u)
+    return all(_close(margin_velocity(margin, k, at[r], loss),
+                      MARGIN_VELOCITY.subs(weight, g).subs(at), digits)
+               for loss, g in (("cross_entropy", sigmoid(-u)), ("hinge", sp.S.One)))
+
+
+def _clock_agrees(rng: np.random.Generator, digits: int) -> bool:
+    """CL2/CL5: cross_entropy_time against CROSS_ENTROPY_CLOCK/(2pr)."""
+    start, x, q = (mpmath.mpf(v) for v in rng.uniform(0.05, 3, 3))
+    margin = start * (1 + mpmath.mpf(rng.uniform(0.1, 3)))
+    at = {u: margin, u0: start, r: x, p: q / 3}
+    return _close(cross_entropy_time(margin, start, x, q / 3),
+                  (CROSS_ENTROPY_CLOCK / (2 * p * r)).subs(at), digits)
+
+
+def _hinge_agrees(rng: np.random.Generator, digits: int) -> bool:
+    """CL3: hinge_margin against HINGE_MARGIN, and HINGE_MARGIN at hinge_stop_time is 1."""
+    start, k = (mpmath.mpf(v) for v in rng.uniform(-0.5, 0.9, 2))
+    time, x = (mpmath.mpf(v) for v in rng.uniform(0.05, 2, 2))
+    at = {u0: start, c: k, r: x}
+    stop = hinge_stop_time(start, k, x)
+    return _close(hinge_margin(time, start, k, x), HINGE_MARGIN.subs(at | {t: time}), digits) \
+        and _close(mpmath.mpf(1), HINGE_MARGIN.subs(at | {t: stop}), digits)
+
+
+def _two_mode_agrees(rng: np.random.Generator, digits: int) -> bool:
+    """CL7: two_mode_velocity against the σ(−·) form of (u̇_A, u̇_B)."""
+    ua, ub, ra, rb, q = (mpmath.mpf(v) for v in rng.uniform(0.05, 3, 5))
+    values = {_u_a: ua, _u_b: ub, _r_a: ra, _r_b: rb, p: q / 4}
+    return all(_close(numeric, symbolic.subs(values), digits) for numeric, symbolic
+               in zip(two_mode_velocity(ua, ub, ra, rb, q / 4), _two_mode_velocities(),
+                      strict=True))
+
+
+def _chain_agrees(rng: np.random.Generator, digits: int) -> bool:
+    """CL8: chain_velocity and the hinge chain_time against their closed forms, and the
+    cross-entropy chain_time (₁F₁ form) against the quadrature of 1/u̇ (L = 2 … 6)."""
+    ua, r_value = (mpmath.mpf(v) for v in rng.uniform(0.05, 3, 2))
+    start, margin, chain_depth = ua / 4, ua / 3, int(rng.integers(3, 7))
+    chain = {u: margin, u0: start, r: r_value, depth: chain_depth}
+    quadrature = [mpmath.quad(lambda v, k=k: 1 / chain_velocity(v, r_value, k), [start, ua])
+                  for k in (2, chain_depth)]
+    return _close(chain_velocity(margin, r_value, chain_depth),
+                  _chain_velocity().subs(chain), digits) and _close(
+        chain_time(margin, start, r_value, chain_depth, "hinge"),
+        _chain_hinge_clock().subs(chain), digits) and all(
+        _close(chain_time(ua, start, r_value, k), sp.Float(q, digits), digits)
+        for k, q in zip((2, chain_depth), quadrature, strict=True))
 
 
 def _close(numeric, symbolic: sp.Expr, digits: int) -> bool:
@@ -245,10 +299,77 @@ def _close(numeric, symbolic: sp.Expr, digits: int) -> bool:
     return abs(numeric - value) <= mpmath.mpf(10) ** (5 - digits) * (1 + abs(value))
 
 
+def _inflection_roots() -> dict[str, bool]:
+    """CL4: inflection_margin and loss_inflection_margin are roots of the derived factors."""
+    with mpmath.workdps(40):
+        error_root, loss_root = inflection_margin(), loss_inflection_margin()
+        residuals = (sp.lambdify(u, inflection_condition(), "mpmath")(error_root),
+                     sp.lambdify(u, loss_inflection_condition(), "mpmath")(loss_root))
+    return {"CL4 inflection_margin() and loss_inflection_margin() are roots of the derived "
+            "factors of ë and ℓ̈": all(abs(v) <= mpmath.mpf(10) ** -35 for v in residuals)}
+
+
+@derived
+def _cl1_checks() -> dict[str, bool]:
+    return _unit_flow_checks() | {
+        "CL1 margin_velocity equals r g(u)√(r²c² + 4u²) (both losses) at random points":
+            _agrees_at_random_points(_velocity_agrees)}
+
+
+@derived
+def _cl2_checks() -> dict[str, bool]:
+    return _cross_entropy_clock_checks() | {
+        "CL2 cross_entropy_time equals the Ei clock /(2pr) at random points":
+            _agrees_at_random_points(_clock_agrees)}
+
+
+@derived
+def _cl3_checks() -> dict[str, bool]:
+    return _hinge_checks() | {
+        "CL3 hinge_margin equals the sinh form and reaches 1 at hinge_stop_time":
+            _agrees_at_random_points(_hinge_agrees)}
+
+
+@derived
+def _cl4_checks() -> dict[str, bool]:
+    return _inflection_checks() | _inflection_roots()
+
+
+@derived
+def _cl6_checks() -> dict[str, bool]:
+    return _failure_checks()
+
+
+@derived
+def _cl7_checks() -> dict[str, bool]:
+    return _two_mode_checks() | {
+        "CL7 two_mode_velocity equals the σ(−·) form of u̇_A, u̇_B at random points":
+            _agrees_at_random_points(_two_mode_agrees)}
+
+
+@derived
+def _cl8_checks() -> dict[str, bool]:
+    return _chain_checks() | {
+        "CL8 chain_velocity and the hinge chain_time equal their closed forms; the "
+        "cross-entropy chain_time equals the quadrature of 1/u̇":
+            _agrees_at_random_points(_chain_agrees)}
+
+
+#: CL5 is CL2's clock with the fraction p: the same identities.
+_CLAIM_CHECKS: dict[str, Callable[[], dict[str, bool]]] = {
+    "CL1": _cl1_checks, "CL2": _cl2_checks, "CL3": _cl3_checks, "CL4": _cl4_checks,
+    "CL5": _cl2_checks, "CL6": _cl6_checks, "CL7": _cl7_checks, "CL8": _cl8_checks}
+
+
+def claim_checks(claim_id: str) -> dict[str, bool]:
+    """The symbolic identities (and evaluator-vs-expression agreements) behind one claim,
+    derived on first use and cached (theory.cache); every value must be True."""
+    return dict(_CLAIM_CHECKS[claim_id]())
+
+
 def self_checks() -> dict[str, bool]:
     """Symbolic identities behind CL1–CL8; every value must be True."""
-    return (_unit_flow_checks() | _clock_checks() | _inflection_checks() | _failure_checks()
-            | _two_mode_checks() | _chain_checks() | _numeric_agreement_checks())
+    return {name: ok for claim_id in _CLAIM_CHECKS for name, ok in claim_checks(claim_id).items()}
 
 
 # ----------------------------------------------------------------------------- numerics
@@ -433,10 +554,13 @@ def two_mode_freeze_time(margin_a0, margin_b0, r_a, r_b, fraction):
 
     def root(ua, ub, ra, rb, q):
         rates = (2 * ra, 2 * rb * q)
+        # start right of the root, where either term alone reaches 1: on a convex increasing
+        # function Newton then descends monotonically (from 0 it overshoots by e^{rate·s})
+        start = min(-mpmath.log(ua) / rates[0], -mpmath.log(ub) / rates[1])
         return _newton_root(
             lambda s: ua * mpmath.exp(rates[0] * s) + ub * mpmath.exp(rates[1] * s) - 1,
             lambda s: ua * rates[0] * mpmath.exp(rates[0] * s)
-            + ub * rates[1] * mpmath.exp(rates[1] * s), mpmath.mpf(0))
+            + ub * rates[1] * mpmath.exp(rates[1] * s), start)
 
     return _evaluate(root, margin_a0, margin_b0, r_a, r_b, fraction)
 
@@ -470,7 +594,9 @@ def chain_velocity(margin, r_value, chain_depth: int, loss: str = "cross_entropy
 def chain_time(margin, margin0, r_value, chain_depth: int, loss: str = "cross_entropy"):
     """CL8: time from u0 to u (0 < u0 < u) of the balanced depth-L chain:
     hinge (u ≤ 1): (u0^{2/L−1} − u^{2/L−1})/((L−2) r^{2/L}), ln(u/u0)/(2r) at L = 2;
-    cross-entropy: ∫_{u0}^{u} (1 + e^v) v^{2/L−2} dv / (L r^{2/L}) (quadrature)."""
+    cross-entropy: ∫_{u0}^{u} (1 + e^v) v^{2/L−2} dv / (L r^{2/L}) = [F(u) − F(u0)]/(L r^{2/L})
+    with F(v) = (v^b/b)(1 + ₁F₁(b; b+1; v)), b = 2/L − 1 (termwise, v^b ₁F₁(b; b+1; v)/b =
+    Σ_k v^{b+k}/((b+k)k!), whose derivative is v^{b−1}e^v), and F = ln v + Ei(v) at L = 2."""
     _check_loss(loss)
     _check_depth(chain_depth)
     require_positive(u=margin, u0=margin0, r=r_value)
@@ -482,12 +608,20 @@ def chain_time(margin, margin0, r_value, chain_depth: int, loss: str = "cross_en
     def time(m, m0, x, k):
         scale = k * x ** (2 / k)
         if loss == "cross_entropy":
-            return mpmath.quad(lambda v: (1 + mpmath.exp(v)) * v ** (2 / k - 2), [m0, m]) / scale
+            return (_chain_clock(m, k) - _chain_clock(m0, k)) / scale
         if k == 2:
             return mpmath.log(m / m0) / (2 * x)
         return (m0 ** (2 / k - 1) - m ** (2 / k - 1)) / ((k - 2) * x ** (2 / k))
 
     return _evaluate(time, margin, margin0, r_value, chain_depth)
+
+
+def _chain_clock(v, chain_depth):
+    """CL8 (cross-entropy): an antiderivative F of (1 + e^v) v^{2/L−2} (see chain_time)."""
+    if chain_depth == 2:
+        return mpmath.log(v) + mpmath.ei(v)
+    b = 2 / chain_depth - 1
+    return v**b / b * (1 + mpmath.hyp1f1(b, b + 1, v))
 
 
 def _check_depth(chain_depth) -> None:
@@ -514,27 +648,39 @@ def _points(*assignments: str) -> tuple[dict, ...]:
     return tuple(dict(pair.split("=") for pair in text.split()) for text in assignments)
 
 
-#: Derived expressions pinned by value (theory.derivations, reports.golden).
-DERIVATIONS = (
-    Derivation("CL1 margin velocity u̇ = r σ(−u)√(r²c² + 4u²) (cross-entropy)", "CL1",
-               MARGIN_VELOCITY.subs(sp.Function("g")(u), sigmoid(-u)),
-               _points("u=1/2 c=1/3 r=2", "u=-1 c=-2 r=1/2")),
-    Derivation("CL2 cross-entropy clock ln(u/u0) + Ei(u) − Ei(u0)", "CL2", CROSS_ENTROPY_CLOCK,
-               _points("u=1 u_0=1/100", "u=6 u_0=1/5")),
-    Derivation("CL3 hinge margin (sinh form)", "CL3", HINGE_MARGIN,
-               _points("t=1/4 u_0=1/10 c=3/10 r=3/2", "t=1/2 u_0=-1/5 c=-1/2 r=2")),
-    Derivation("CL4 inflection condition (factor of ë)", "CL4", inflection_condition(),
-               _points("u=1/2", "u=2")),
-    Derivation("CL5 cross-entropy time t = [ln(u/u0) + Ei(u) − Ei(u0)]/(2pr)", "CL5",
-               CROSS_ENTROPY_CLOCK / (2 * p * r),
-               _points("u=1 u_0=1/100 p=1 r=1", "u=6 u_0=1/5 p=1/4 r=3")),
-    Derivation("CL7 two-mode velocity u̇_A (cross-entropy)", "CL7", _two_mode_velocities()[0],
-               _points("u_A=1/2 u_B=1/10 r_A=1 r_B=2 p=1/4", "u_A=3 u_B=1 r_A=2 r_B=1/2 p=9/10")),
-    Derivation("CL7 two-mode velocity u̇_B (cross-entropy)", "CL7", _two_mode_velocities()[1],
-               _points("u_A=1/2 u_B=1/10 r_A=1 r_B=2 p=1/4", "u_A=3 u_B=1 r_A=2 r_B=1/2 p=9/10")),
-    Derivation("CL7 onset margin u_A + u_B = ln 3", "CL7", ONSET_MARGIN, _points("")),
-    Derivation("CL8 chain velocity L r^{2/L} u^{2−2/L} σ(−u)", "CL8", _chain_velocity(),
-               _points("u=1/2 r=2 L=3", "u=3 r=1/2 L=6")),
-    Derivation("CL8 hinge chain time from u0 to u", "CL8", _chain_hinge_clock(),
-               _points("u=1/2 u_0=1/100 r=2 L=3", "u=1 u_0=1/5 r=1/2 L=6")),
-)
+def __getattr__(name: str):
+    """``DERIVATIONS``, built on first access (CL4's factor is derived by SymPy)."""
+    if name == "DERIVATIONS":
+        return _derivations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _derivations() -> tuple[Derivation, ...]:
+    """Derived expressions pinned by value (theory.derivations, reports.golden); module
+    attribute ``DERIVATIONS``."""
+    two_mode_points = _points("u_A=1/2 u_B=1/10 r_A=1 r_B=2 p=1/4",
+                              "u_A=3 u_B=1 r_A=2 r_B=1/2 p=9/10")
+    return (
+        Derivation("CL1 margin velocity u̇ = r σ(−u)√(r²c² + 4u²) (cross-entropy)", "CL1",
+                   MARGIN_VELOCITY.subs(sp.Function("g")(u), sigmoid(-u)),
+                   _points("u=1/2 c=1/3 r=2", "u=-1 c=-2 r=1/2")),
+        Derivation("CL2 cross-entropy clock ln(u/u0) + Ei(u) − Ei(u0)", "CL2", CROSS_ENTROPY_CLOCK,
+                   _points("u=1 u_0=1/100", "u=6 u_0=1/5")),
+        Derivation("CL3 hinge margin (sinh form)", "CL3", HINGE_MARGIN,
+                   _points("t=1/4 u_0=1/10 c=3/10 r=3/2", "t=1/2 u_0=-1/5 c=-1/2 r=2")),
+        Derivation("CL4 inflection condition (factor of ë)", "CL4", inflection_condition(),
+                   _points("u=1/2", "u=2")),
+        Derivation("CL5 cross-entropy time t = [ln(u/u0) + Ei(u) − Ei(u0)]/(2pr)", "CL5",
+                   CROSS_ENTROPY_CLOCK / (2 * p * r),
+                   _points("u=1 u_0=1/100 p=1 r=1", "u=6 u_0=1/5 p=1/4 r=3")),
+        Derivation("CL7 two-mode velocity u̇_A (cross-entropy)", "CL7", _two_mode_velocities()[0],
+                   two_mode_points),
+        Derivation("CL7 two-mode velocity u̇_B (cross-entropy)", "CL7", _two_mode_velocities()[1],
+                   two_mode_points),
+        Derivation("CL7 onset margin u_A + u_B = ln 3", "CL7", ONSET_MARGIN, _points("")),
+        Derivation("CL8 chain velocity L r^{2/L} u^{2−2/L} σ(−u)", "CL8", _chain_velocity(),
+                   _points("u=1/2 r=2 L=3", "u=3 r=1/2 L=6")),
+        Derivation("CL8 hinge chain time from u0 to u", "CL8", _chain_hinge_clock(),
+                   _points("u=1/2 u_0=1/100 r=2 L=3", "u=1 u_0=1/5 r=1/2 L=6")),
+    )

@@ -7,7 +7,9 @@ The symbolic derivations are checked by :func:`self_checks`; the numeric evaluat
 floats or mpmath numbers (see :mod:`theory.evaluation` for the precision convention:
 mpmath in → current precision out; floats in → 93-bit evaluation rounded once to float64).
 Fixed points are found by damped Newton iterations with the Jacobians stated in THEORY.md,
-iterated until the step is at the working precision.
+iterated until the step is at the working precision. Products of an mpf and a NumPy array
+are written array first: ``mpf * ndarray`` makes mpmath format the whole array (in a
+conversion error message) before NumPy takes over, ~1 ms per product.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from flowcert.theory.cache import derived
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import (
     FLOAT_GUARD_BITS,
@@ -215,6 +218,7 @@ def _single_mode_checks() -> dict[str, bool]:
     }
 
 
+@functools.cache
 def _onset_series(order: int = 4) -> list[sp.Matrix]:
     """GS7: Taylor coefficients a_0..a_order of z(t) from z(0) = 0.
 
@@ -287,14 +291,46 @@ def _legendre_value() -> sp.Expr:
     return (binary_entropy(alpha) - alpha * u).subs(alpha, sigmoid(-u))
 
 
+#: GS3's named quantities: c = √(1 − δ²), D_i = α_i*(1 − α_i*) and Δ = λ² det M.
+_COSINE = sp.Symbol("c", positive=True)
+_CURVATURES = sp.Matrix(sp.symbols("D_1:3", positive=True))
+_DETERMINANT = sp.Symbol("Delta", positive=True)
+
+
 @functools.cache
-def _toy_starvation_derivative() -> sp.ImmutableMatrix:
-    """GS3 in the toy: [dz_j*/d(s_k²)] = M⁻¹ (1/λ) diag(Uᵀα*), M = I + (1/λ)S²UᵀDU,
-    D = diag(α*(1 − α*)), with the fixed-point weights α* as symbols; entries factored."""
-    curvature = sp.diag(*[a * (1 - a) for a in _FIXED_WEIGHTS])
-    m_matrix = sp.eye(2) + sp.diag(s1, s2) ** 2 * TOY_U.T * curvature * TOY_U / lam
-    drive = sp.diag(*(TOY_U.T * _FIXED_WEIGHTS)) / lam
-    return sp.ImmutableMatrix(m_matrix.LUsolve(drive).applyfunc(sp.factor))
+def _toy_starvation_steps() -> dict[str, sp.Expr]:
+    """GS3 in the toy, in named steps: M = I + (1/λ)S²UᵀDU with U = [[c, −δ], [δ, c]] and
+    D = diag(D₁, D₂); Δ = det(λM) = λ² det M (reduced with c² + δ² = 1); and
+    [dz_j*/d(s_k²)] = M⁻¹ (1/λ) diag(Uᵀα*) = N_jk/Δ with N = adj(λM) diag(Uᵀα*) (factored;
+    c, D_i and the fixed-point weights α_i* as symbols). Keys "Delta", "N11", "N12", "N21",
+    "N22"."""
+    rotation = sp.Matrix([[_COSINE, -delta], [delta, _COSINE]])
+    scaled_m = lam * sp.eye(2) + sp.diag(s1, s2) ** 2 * rotation.T * sp.diag(*_CURVATURES) \
+        * rotation  # λM
+    # M⁻¹(1/λ)diag(Uᵀα*) = adj(λM) diag(Uᵀα*) / det(λM), and det(λM) = λ² det M = Δ
+    numerators = scaled_m.adjugate() * sp.diag(*(rotation.T * _FIXED_WEIGHTS))
+    steps = {"Delta": _on_the_unit_circle(sp.expand(scaled_m.det()))}
+    for j in range(2):
+        for k in range(2):
+            steps[f"N{j + 1}{k + 1}"] = sp.factor(sp.expand(numerators[j, k]))
+    return steps
+
+
+def _on_the_unit_circle(determinant: sp.Expr) -> sp.Expr:
+    """Δ = λ² det M reduced with c² + δ² = 1 (which removes its D₁D₂(c² + δ²)² factor) and
+    written as λ² + λ Σ_i D_i(·) + D₁D₂s₁²s₂², the (·) in c² and δ²."""
+    reduced = sp.expand(determinant.subs(_COSINE, sp.sqrt(1 - delta**2)))
+    powers = sp.collect(reduced, lam, evaluate=False)
+    if set(powers) != {lam**2, lam, sp.S.One}:
+        raise ArithmeticError(f"λ² det M is not quadratic in λ: {reduced}")
+    linear = sp.collect(powers[lam], list(_CURVATURES), evaluate=False)
+    if set(linear) != set(_CURVATURES):
+        raise ArithmeticError(f"the λ term of λ² det M is not linear in D: {powers[lam]}")
+    weights = [sp.collect(linear[d], [s1**2, s2**2]).subs(1 - delta**2, _COSINE**2)
+               for d in _CURVATURES]
+    return powers[lam**2] * lam**2 + lam * sum(d * w for d, w in zip(_CURVATURES, weights,
+                                                                       strict=True)) \
+        + powers[sp.S.One]
 
 
 def _spectral_decoupling_rate() -> sp.Expr:
@@ -302,17 +338,66 @@ def _spectral_decoupling_rate() -> sp.Expr:
     return eta * s1**2 * (lam + sigmoid(_SD_MARGIN) * sigmoid(-_SD_MARGIN))
 
 
+@derived
+def _gs1_checks() -> dict[str, bool]:
+    return {"GS1 ż = S Vᵀ θ̇ equals the stated response dynamics (weight decay and SD)":
+            all(sp.simplify(sp.expand(e)) == 0 for e in _response_dynamics_residuals()),
+            "GS1 response_velocity equals the toy ż (both regularisers) at random points":
+            _agrees_at_random_points(_velocity_agrees)}
+
+
+@derived
+def _gs2_checks() -> dict[str, bool]:
+    return _legendre_checks() | _dual_checks()
+
+
+@derived
+def _gs3_checks() -> dict[str, bool]:
+    return {"GS3 implicit differentiation: M·dz*/d(s_k²) = (1/λ)(Uᵀα*)_k e_k": all(
+                sp.expand(e) == 0 for e in _implicit_derivative_residual()),
+            "GS3 starvation_derivative equals the toy's N_jk/Δ at the fixed point":
+                _agrees_at_random_points(_starvation_derivative_agrees)}
+
+
+@derived
+def _gs4_checks() -> dict[str, bool]:
+    return {"GS4 first-order δ-coefficients (to O(e^{−z}))": all(
+        e == 0 for e in _first_order_residuals())}
+
+
+@derived
+def _gs5_checks() -> dict[str, bool]:
+    return _spectral_decoupling_checks() | {
+        "GS5 spectral_decoupling_rates equals ηs₁²(λ + σ(m*)σ(−m*))":
+            _agrees_at_random_points(_rate_agrees)}
+
+
+@derived
+def _gs6_checks() -> dict[str, bool]:
+    return _single_mode_checks()
+
+
+@derived
+def _gs7_checks() -> dict[str, bool]:
+    return _onset_checks() | {
+        "GS7 onset_quartic_coefficient and onset_initial_slope equal the Taylor coefficients "
+        "at random points": _agrees_at_random_points(_onset_agrees)}
+
+
+_CLAIM_CHECKS: dict[str, Callable[[], dict[str, bool]]] = {
+    "GS1": _gs1_checks, "GS2": _gs2_checks, "GS3": _gs3_checks, "GS4": _gs4_checks,
+    "GS5": _gs5_checks, "GS6": _gs6_checks, "GS7": _gs7_checks}
+
+
+def claim_checks(claim_id: str) -> dict[str, bool]:
+    """The symbolic identities (and evaluator-vs-expression agreements) behind one claim,
+    derived on first use and cached (theory.cache); every value must be True."""
+    return dict(_CLAIM_CHECKS[claim_id]())
+
+
 def self_checks() -> dict[str, bool]:
     """Symbolic identities behind GS1–GS7; every value must be True."""
-    checks = {"GS1 ż = S Vᵀ θ̇ equals the stated response dynamics (weight decay and SD)":
-              all(sp.simplify(sp.expand(e)) == 0 for e in _response_dynamics_residuals())}
-    checks |= _legendre_checks() | _dual_checks()
-    checks["GS3 implicit differentiation: M·dz*/d(s_k²) = (1/λ)(Uᵀα*)_k e_k"] = all(
-        sp.expand(e) == 0 for e in _implicit_derivative_residual())
-    checks["GS4 first-order δ-coefficients (to O(e^{−z}))"] = all(
-        e == 0 for e in _first_order_residuals())
-    checks |= _spectral_decoupling_checks() | _single_mode_checks() | _onset_checks()
-    return checks | _numeric_agreement_checks()
+    return {name: ok for claim_id in _CLAIM_CHECKS for name, ok in claim_checks(claim_id).items()}
 
 
 # ----------------------------------------------------------------------------- numerics
@@ -399,16 +484,16 @@ def _fixed_point(S, U, lam_value, regulariser):
     identity = np.diag([_mpf(1)] * len(S))
     if regulariser == "weight_decay":
         def residual(z):
-            return lam_value * z - squares @ U.T @ _sigma(U @ z)
+            return z * lam_value - squares @ U.T @ _sigma(U @ z)
 
         def jacobian(z):
-            return lam_value * identity + squares @ U.T @ _curvature(_sigma(U @ z)) @ U
+            return identity * lam_value + squares @ U.T @ _curvature(_sigma(U @ z)) @ U
     else:
         def residual(z):
-            return squares @ (lam_value * z - U.T @ _sigma(U @ z))
+            return squares @ (z * lam_value - U.T @ _sigma(U @ z))
 
         def jacobian(z):
-            return squares @ (lam_value * identity + U.T @ _curvature(_sigma(U @ z)) @ U)
+            return squares @ (identity * lam_value + U.T @ _curvature(_sigma(U @ z)) @ U)
     start = np.array([_mpf(0)] * len(S), dtype=object)
     return _newton(residual, jacobian, start, f"the {regulariser} fixed point")
 
@@ -463,8 +548,8 @@ def _response_velocity(S, U, lam_value, eta_value, z, regulariser):
     weights = U.T @ _sigma(U @ z)
     squares = np.diag(S * S)
     if regulariser == "weight_decay":
-        return eta_value * (squares @ weights - lam_value * z)
-    return eta_value * (squares @ (weights - lam_value * z))
+        return (squares @ weights - z * lam_value) * eta_value
+    return (squares @ (weights - z * lam_value)) * eta_value
 
 
 def response_velocity(z: Sequence, S: Sequence, U, lam, regulariser: str = "weight_decay",
@@ -513,14 +598,17 @@ def toy_rotation(delta_value) -> np.ndarray:
     return np.array([[c, -delta_value], [delta_value, c]], dtype=float)
 
 
-_first_order = tuple(evaluator(e, (s1, s2, delta, lam)) for e in FIRST_ORDER_FIXED_POINT)
+@functools.cache
+def _first_order() -> tuple[Callable, Callable]:
+    """Evaluators of FIRST_ORDER_FIXED_POINT, lambdified on first use (not at import)."""
+    return tuple(evaluator(e, (s1, s2, delta, lam)) for e in FIRST_ORDER_FIXED_POINT)
 
 
 def first_order_fixed_point(s_first, s_second, delta_value, lam) -> tuple:
     """GS4: z₁* ≈ W₁ + δW₂(W₁ + s₁²/s₂²)/(1+W₁), z₂* ≈ W₂ − δW₁(W₂ + s₂²/s₁²)/(1+W₂),
     W_j = W(s_j²/λ) (principal Lambert W); error O(δ²) + O(e^{−z})."""
     require_positive(s_first=s_first, s_second=s_second, delta=delta_value, lam=lam)
-    values = (f(s_first, s_second, delta_value, lam) for f in _first_order)
+    values = (f(s_first, s_second, delta_value, lam) for f in _first_order())
     return tuple(mpmath.re(v) if isinstance(v, mpmath.mpc) else v for v in values)
 
 
@@ -542,7 +630,7 @@ def spectral_decoupling_fixed_point(U, lam) -> np.ndarray:
     U_values = np.asarray(U, dtype=object)
     margin = spectral_decoupling_margin(lam)
     ones = np.ones(U_values.shape[0], dtype=object)
-    result = margin * (U_values.T @ ones)
+    result = (U_values.T @ ones) * margin
     return np.asarray(result, dtype=float) if isinstance(margin, float) else result
 
 
@@ -614,7 +702,7 @@ def _quartic_gap(S, U, eta_value, S_reference, index):
         raise ValueError("S and S_reference must share the singular value s_index")
 
     def drive(values):
-        return eta_value / 2 * U @ np.diag(values * values) @ U.T @ ones
+        return U @ np.diag(values * values) @ U.T @ ones * (eta_value / 2)
 
     cubes = [a**3 - b**3 for a, b in zip(drive(S), drive(reference), strict=True)]
     return eta_value * S[index] ** 2 / 192 * sum(
@@ -667,26 +755,18 @@ EVALUATORS: dict[str, tuple[Callable, ...]] = {
 }
 
 
-def _numeric_agreement_checks(digits: int = 30) -> dict[str, bool]:
-    """The GS1, GS3 and GS5 toy expressions against the numeric evaluators, at mpmath
-    precision ``digits`` and a few random toy problems (agreement to ``digits`` − 8 digits)."""
+def _agrees_at_random_points(agrees: Callable, digits: int = 30) -> bool:
+    """``agrees(values, rng, digits)`` at 3 random toy problems (s₁, s₂, λ, δ, η), at mpmath
+    precision ``digits``: a numeric evaluator against the symbolic toy expression (agreement
+    to ``digits`` − 8 digits)."""
     rng = np.random.default_rng(3)
-    agree = {"GS1": True, "GS3": True, "GS5": True}
     with mpmath.workdps(digits):
         for _ in range(3):
             values = {s1: rng.uniform(0.5, 4), s2: rng.uniform(0.5, 4), lam: rng.uniform(0.01, 1),
                       delta: rng.uniform(0.05, 0.7), eta: rng.uniform(0.1, 2)}
-            values = {symbol: mpmath.mpf(value) for symbol, value in values.items()}
-            agree["GS1"] &= _velocity_agrees(values, rng, digits)
-            agree["GS3"] &= _starvation_derivative_agrees(values, digits)
-            agree["GS5"] &= _rate_agrees(values, digits)
-    return {
-        "GS1 response_velocity equals the toy ż (both regularisers) at random points":
-            agree["GS1"],
-        "GS3 starvation_derivative equals the factored toy M⁻¹ drive at the fixed point":
-            agree["GS3"],
-        "GS5 spectral_decoupling_rates equals ηs₁²(λ + σ(m*)σ(−m*))": agree["GS5"],
-    }
+            if not agrees({k: mpmath.mpf(v) for k, v in values.items()}, rng, digits):
+                return False
+    return True
 
 
 def _close(numeric, symbolic: sp.Expr, digits: int) -> bool:
@@ -706,25 +786,53 @@ def _velocity_agrees(values: dict, rng: np.random.Generator, digits: int) -> boo
             _toy_response_velocity(regulariser), strict=True))
 
 
-def _starvation_derivative_agrees(values: dict, digits: int) -> bool:
+def _starvation_derivative_agrees(values: dict, _rng, digits: int) -> bool:
+    """starvation_derivative against the toy's N_jk/Δ (:func:`_toy_starvation_steps`) with
+    c = √(1 − δ²), the evaluator's own fixed-point weights α* and D_i = α_i*(1 − α_i*)."""
     S, U = [values[s1], values[s2]], toy_rotation(values[delta])
     weights = _sigma(U @ fixed_point(S, U, values[lam]))
-    at = values | dict(zip(_FIXED_WEIGHTS, weights, strict=True))
+    at = values | {_COSINE: mpmath.sqrt(1 - values[delta] ** 2)} | {
+        symbol: value for symbols, numbers in ((_FIXED_WEIGHTS, weights),
+                                               (_CURVATURES, [a * (1 - a) for a in weights]))
+        for symbol, value in zip(symbols, numbers, strict=True)}
+    steps = _toy_starvation_steps()
+    determinant = steps["Delta"].subs(at)
     numeric = starvation_derivative(S, U, values[lam])
-    symbolic = _toy_starvation_derivative()
-    return all(_close(numeric[j, k], symbolic[j, k].subs(at), digits)
+    return all(_close(numeric[j, k], steps[f"N{j + 1}{k + 1}"].subs(at) / determinant, digits)
                for j in range(2) for k in range(2))
 
 
-def _rate_agrees(values: dict, digits: int) -> bool:
+def _rate_agrees(values: dict, _rng, digits: int) -> bool:
     numeric = spectral_decoupling_rates([values[s1]], values[lam], values[eta])[0]
     at = values | {_SD_MARGIN: spectral_decoupling_margin(values[lam])}
     return _close(numeric, _spectral_decoupling_rate().subs(at), digits)
 
 
+def _onset_agrees(values: dict, _rng, digits: int) -> bool:
+    """GS7's evaluators against the t⁴ coefficient of Δz₂ and the t coefficient of z₂."""
+    coefficients = _onset_series()
+    U = toy_rotation(values[delta])
+    S, reference = [values[s1], values[s2]], [values[s2], values[s2]]
+    quartic = onset_quartic_coefficient(S, reference, U, values[eta])
+    slope = onset_initial_slope(reference, U, values[eta])
+    return _close(quartic, _onset_gap(coefficients).subs(values), digits) \
+        and _close(slope, coefficients[1][1].subs(values), digits)
+
+
 def _points(*assignments: str) -> tuple[dict, ...]:
     """Points written as "name=value name=value" strings of exact rationals."""
     return tuple(dict(pair.split("=") for pair in text.split()) for text in assignments)
+
+
+def _gs3_point(text: str, determinant: sp.Expr) -> dict:
+    """A GS3 point (c² + δ² = 1 rational) completed with D_i = α_i(1 − α_i) and Δ there."""
+    point = _points(text)[0]
+    for d, a in zip(_CURVATURES, _FIXED_WEIGHTS, strict=True):
+        weight = sp.Rational(point[a.name])
+        point[d.name] = str(weight * (1 - weight))
+    values = {symbol: sp.Rational(point[symbol.name]) for symbol in determinant.free_symbols}
+    point[_DETERMINANT.name] = str(determinant.subs(values))
+    return point
 
 
 def __getattr__(name: str):
@@ -740,7 +848,10 @@ def _derivations() -> tuple[Derivation, ...]:
     attribute ``DERIVATIONS``."""
     toy, other = "s_1=3 s_2=2 delta=1/10 lambda=1/100", "s_1=1/2 s_2=4 delta=1/2 lambda=1"
     wd, sd = _toy_response_velocity("weight_decay"), _toy_response_velocity("spectral_decoupling")
-    starving = _toy_starvation_derivative()
+    steps = _toy_starvation_steps()
+    gs3_points = tuple(_gs3_point(text, steps["Delta"]) for text in (
+        "s_1=3 s_2=2 delta=3/5 c=4/5 lambda=1/100 alpha_1=1/50 alpha_2=1/20",
+        "s_1=1/2 s_2=4 delta=5/13 c=12/13 lambda=1 alpha_1=1/3 alpha_2=1/4"))
     onset = _onset_series()
     return (
         Derivation("GS1 response velocity ż₂, weight decay (toy U(δ))", "GS1", wd[1],
@@ -749,12 +860,12 @@ def _derivations() -> tuple[Derivation, ...]:
                    _points(f"{toy} eta=1 z_1=2 z_2=1/2", f"{other} eta=1/3 z_1=-1 z_2=3")),
         Derivation("GS2 Legendre value H(α) − αu at α = σ(−u)", "GS2", _legendre_value(),
                    _points("u=-2", "u=1/2", "u=5")),
-        Derivation("GS3 implicit derivative dz₁*/d(s₁²) (toy, weights α*)", "GS3",
-                   starving[0, 0], _points(f"{toy} alpha_1=1/50 alpha_2=1/20",
-                                           f"{other} alpha_1=1/3 alpha_2=1/4")),
-        Derivation("GS3 implicit derivative dz₂*/d(s₁²) (toy, weights α*)", "GS3",
-                   starving[1, 0], _points(f"{toy} alpha_1=1/50 alpha_2=1/20",
-                                           f"{other} alpha_1=1/3 alpha_2=1/4")),
+        Derivation("GS3 Δ = λ² det M, M = I + S²UᵀDU/λ (toy U = [[c, −δ], [δ, c]], "
+                   "D = diag(D₁, D₂), c² + δ² = 1)", "GS3", steps["Delta"], gs3_points),
+        Derivation("GS3 implicit derivative dz₁*/d(s₁²) = N₁₁/Δ (weights α*)", "GS3",
+                   steps["N11"] / _DETERMINANT, gs3_points),
+        Derivation("GS3 implicit derivative dz₂*/d(s₁²) = N₂₁/Δ (weights α*; its sign is "
+                   "that of D₁ − D₂)", "GS3", steps["N21"] / _DETERMINANT, gs3_points),
         Derivation("GS4 first-order z₁*", "GS4", FIRST_ORDER_FIXED_POINT[0], _points(toy, other)),
         Derivation("GS4 first-order z₂*", "GS4", FIRST_ORDER_FIXED_POINT[1], _points(toy, other)),
         Derivation("GS5 SD relaxation rate of z₁, ηs₁²(λ + σ(m*)σ(−m*))", "GS5",
