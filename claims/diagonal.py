@@ -521,19 +521,22 @@ def _kr4_path(series: dict) -> Finding:
 #: Instances with a large ℓ1/ℓ2 gap, the first two seeds on which ‖b_ℓ2‖₁ ≥ 1.3‖b_ℓ1‖₁ and
 #: ‖b_ℓ1 − b_ℓ2‖² ≥ 0.3‖b_ℓ2‖² (1.32, 1.15 on seed 1; 1.38, 0.99 on seed 2): the null models
 #: (b_ℓ2 or b_ℓ1 for every α) then violate every cell's conclusion (ε ≤ 0.2) by a factor ≥ 1.5.
+#: The second has y scaled by 10 (‖b_ℓ1‖₁ = 36), where the rich threshold is its first term
+#: (2(1+ε)‖b‖₁)^(−(2+ε)/(2ε)); on the first (‖b_ℓ1‖₁ = 3.1) it is exp(−d/(ε‖b‖₁)).
 KR5_SHAPE = (4, 16)
-KR5_SEEDS = (1, 2)
+KR5_INSTANCES = ({"seed": 1, "scale": 1.0}, {"seed": 2, "scale": 10.0})
 KR5_EPSILONS = (0.05, 0.1, 0.2)
 #: Precision of the KR2 dual in the threshold search (53 + 40 bits, plus the dual's own
 #: D·log₂(1/α) for α < 1) and its resolution in log α.
 KR5_SEARCH_XTOL = 1e-3
 
 
-def _kr5_problem(seed: int) -> dict:
+def _kr5_problem(seed: int, scale: float) -> dict:
     instance = random_instance(*KR5_SHAPE, seed)
-    l2 = min_l2_interpolant(instance.X, instance.y)
-    l1 = min_l1_interpolant(instance.X, instance.y).beta
-    return {"seed": seed, "X": instance.X, "y": instance.y, "l2": l2, "l1": l1,
+    targets = instance.y * scale
+    l2 = min_l2_interpolant(instance.X, targets)
+    l1 = min_l1_interpolant(instance.X, targets).beta
+    return {"seed": seed, "scale": scale, "X": instance.X, "y": targets, "l2": l2, "l1": l1,
             "l2_norm": float(np.linalg.norm(l2)), "l1_norm": float(np.abs(l1).sum())}
 
 
@@ -617,8 +620,8 @@ def _observe_kr5(null: str | None = None) -> list[dict]:
     KR2 dual. ``null``: "l2" or "l1" replaces every β_α (flow and dual) by that interpolant
     (a null model)."""
     observation = []
-    for seed in KR5_SEEDS:
-        problem = _kr5_problem(seed)
+    for instance in KR5_INSTANCES:
+        problem = _kr5_problem(instance["seed"], instance["scale"])
         if null is None:
             limit, characterised = partial(_flow_limit, problem), partial(_dual_limit, problem)
         else:
@@ -636,8 +639,9 @@ def _observe_kr5(null: str | None = None) -> list[dict]:
                 "l1_ratio": _rich_excess(problem, limit(small)) / epsilon,
                 "alpha_l2_tight": _kernel_threshold(kernel, epsilon, large),
                 "alpha_l1_tight": _rich_threshold(rich, epsilon, small)})
-        observation.append({"seed": seed, "l2_norm": problem["l2_norm"],
-                            "l1_norm": problem["l1_norm"], "cells": cells})
+        observation.append({"seed": problem["seed"], "scale": problem["scale"],
+                            "l2_norm": problem["l2_norm"], "l1_norm": problem["l1_norm"],
+                            "cells": cells})
     return observation
 
 
@@ -653,9 +657,11 @@ def _check_kr5(observation: list[dict]) -> Finding:
             rich = cell["l1_ratio"] <= 1 and cell["alpha_l1"] <= cell["alpha_l1_tight"]
             passed &= kernel and rich
             violated += (not kernel) + (not rich)
-            rows.append({"seed": instance["seed"]} | cell)
+            rows.append({"seed": instance["seed"], "scale": instance["scale"]} | cell)
             evidence.append(
-                f"seed {instance['seed']}, ε = {cell['epsilon']}: kernel α ≥ "
+                f"seed {instance['seed']} (y × {instance['scale']:g}, ‖b_ℓ2‖ = "
+                f"{instance['l2_norm']:.3g}, ‖b_ℓ1‖₁ = {instance['l1_norm']:.3g}), "
+                f"ε = {cell['epsilon']}: kernel α ≥ "
                 f"{cell['alpha_l2']:.4g} ⇒ ‖β−b_ℓ2‖²/(ε‖b_ℓ2‖²) = {cell['l2_ratio']:.3g} "
                 f"({'holds' if kernel else 'VIOLATED'}; the conclusion holds from α* = "
                 f"{cell['alpha_l2_tight']:.4g}: stated/true = "
@@ -888,12 +894,14 @@ CLAIMS = (
                "rich_sufficient_alpha); the true thresholds from the KR2 dual "
                "(theory.diagonal.implicit_bias_solution) by Brent's method in log α",
         experiment="the D = 2 flow's limit at exactly the stated α, ε = 0.05, 0.1, 0.2, two "
-                   "random 4×16 instances with a large ℓ1/ℓ2 gap (seeds 1, 2)",
+                   "random 4×16 instances with a large ℓ1/ℓ2 gap (seed 1; seed 2 with y × 10, "
+                   "where the rich threshold's first term is the smaller)",
         comparison="each implication's conclusion must hold for the flow at the stated α, "
                    "and the stated α must lie on the safe side of the true threshold α*; "
                    "α_stated/α* (kernel) and log₁₀(α*/α_stated) (rich) say how loose the "
                    "constants are",
-        parameters={"seeds": KR5_SEEDS, "shape": KR5_SHAPE, "epsilons": KR5_EPSILONS},
+        parameters={"instances": KR5_INSTANCES, "shape": KR5_SHAPE,
+                    "epsilons": KR5_EPSILONS},
         observe=_observe_kr5, check=_check_kr5,
         null_models=(
             NullModel("ℓ2 interpolant for every α", "β_α = b*ℓ2 = X⁺y at every α (no rich "
