@@ -453,19 +453,21 @@ class DualSolution:
     iterations: int
 
 
-def implicit_bias_dual(X, y, alpha_value: Real, depth: int = 2) -> DualSolution:
+def implicit_bias_dual(X, y, alpha_value: Real, depth: int = 2, start=None) -> DualSolution:
     """KR2 through the concave dual, in mpmath at the current precision (plus guard bits).
 
     Newton's method with backtracking (Armijo on the dual objective, staying inside
-    |Xᵀν| < 1 for D > 2) from ν = 0; stops when the Newton step no longer shrinks. Extra
-    working bits D·log₂(1/α) are added for α < 1, where s* approaches the edge of the domain.
+    |Xᵀν| < 1 for D > 2) from ν = ``start`` (e.g. the ν of a nearby α; ignored when outside
+    the domain) or 0; stops when the Newton step no longer shrinks, so the maximiser is the
+    same from any start. Extra working bits D·log₂(1/α) are added for α < 1, where s*
+    approaches the edge of the domain.
     """
     depth = _check_depth(depth)
     data, target = _validated_problem(X, y, alpha_value)
     extra = GUARD_BITS + max(0, math.ceil(depth * math.log2(1 / float(alpha_value))))
     with mpmath.extraprec(extra):
         scale = mpmath.mpf(alpha_value) ** depth
-        nu, iterations = _newton_dual(data, target, scale, depth)
+        nu, iterations = _newton_dual(data, target, scale, depth, start)
         beta = [scale * _h_of_angle(_angle(c, depth), depth) for c in data.T * nu]
     return DualSolution(beta=np.array([+b for b in beta], dtype=object),
                         nu=np.array([+v for v in nu], dtype=object), iterations=iterations)
@@ -527,11 +529,16 @@ class _DualProblem:
         return mpmath.fdot(self.target, nu) - self.scale * penalty
 
 
-def _newton_dual(data: mpmath.matrix, target: mpmath.matrix, scale, depth: int):
+def _newton_dual(data: mpmath.matrix, target: mpmath.matrix, scale, depth: int, start=None):
     rows = tuple(tuple(data[n, i] for i in range(data.cols)) for n in range(data.rows))
     problem = _DualProblem(rows, tuple(zip(*rows, strict=True)), tuple(target), scale, depth)
     nu = [mpmath.mpf(0)] * data.rows
     objective = problem.objective(nu)
+    if start is not None:
+        candidate = [mpmath.mpf(v) for v in start]
+        value = problem.objective(candidate)
+        if mpmath.isfinite(value) and len(candidate) == len(nu):
+            nu, objective = candidate, value
     previous_step = mpmath.inf
     for iteration in range(1, MAX_NEWTON_ITERATIONS + 1):
         correlations = problem.correlations(nu)
