@@ -140,6 +140,67 @@ class DiagonalNetwork:
         """R = ∫₀ᵗ (Xβ − y) dt, the last N entries of a state."""
         return np.asarray(state)[self.n_weights:]
 
+    def weights(self, state) -> np.ndarray:
+        """(w₊, w₋) from a state."""
+        return np.asarray(state)[:self.n_weights]
+
+
+class LogWeightNetwork(DiagonalNetwork):
+    """The same network and flow in the coordinates u± = ln w± (state (u₊, u₋, R)).
+
+    w± stay positive along the flow from w± = α > 0 (w = 0 is a fixed point of
+    ẇ = −D w^{D−1}(Xᵀr)_i), so u = ln w is a change of variables: u̇ = ẇ/w =
+    −(∂L/∂u)·e^{−2u}/τ, with ∂L/∂u taken by automatic differentiation of L(e^u). An engine's
+    absolute error in u is a relative error in w: the weights far below 1 that a small α
+    makes (w ~ α^{1+|s|} … α^{1−|s|}) keep their relative accuracy, which an absolute
+    tolerance on w itself loses once w ≪ 1e-16.
+    """
+
+    def __init__(self, n_samples: int, dimension: int, depth: int):
+        super().__init__(n_samples, dimension, depth)
+        self.key += ":log-weights"
+
+    @cached_property
+    def _symbols(self) -> tuple[list, list, list]:
+        d, n = self.dimension, self.n_samples
+        plus = [hy.expression(f"up{i}") for i in range(d)]
+        minus = [hy.expression(f"um{i}") for i in range(d)]
+        beta = [hy.exp(self.depth * plus[i]) - hy.exp(self.depth * minus[i]) for i in range(d)]
+        residuals = [hy.sum([hy.par[k * d + i] * beta[i] for i in range(d)]) - hy.par[n * d + k]
+                     for k in range(n)]
+        return plus + minus, residuals, [hy.expression(f"R{k}") for k in range(n)]
+
+    @cached_property
+    def vector_field(self) -> VectorField:
+        """τ du/dt = −e^{−2u} ∂L/∂u (autodiff), augmented by dR/dt = Xβ − y."""
+        logs, residuals, integrated = self._symbols
+        loss = 0.5 * hy.sum([r * r for r in residuals])
+        n_data = self.n_samples * (self.dimension + 1)
+        flow = gradient_flow(self.key, loss, logs, n_data)
+        rhs = tuple(term * hy.exp(-2.0 * u) for term, u in zip(flow.rhs, logs, strict=True))
+        return VectorField(key=self.key, variables=flow.variables + tuple(integrated),
+                           rhs=rhs + tuple(residuals), n_params=flow.n_params)
+
+    def initial_state(self, alpha) -> list:
+        """u₊ = u₋ = ln α·1, R = 0."""
+        _check_alpha(alpha)
+        value = exact(alpha)
+        log = mpmath.log(value) if isinstance(value, mpmath.mpf) else float(np.log(value))
+        return [log] * self.n_weights + [0] * self.n_samples
+
+    def regressor(self, state) -> np.ndarray:
+        """β = e^{D u₊} − e^{D u₋} from a state (float or mpf entries)."""
+        weights = self.weights(state)
+        d = self.dimension
+        return weights[:d] ** self.depth - weights[d:] ** self.depth
+
+    def weights(self, state) -> np.ndarray:
+        """(w₊, w₋) = exp(u₊, u₋)."""
+        logs = np.asarray(state)[:self.n_weights]
+        if logs.dtype == object:
+            return np.array([mpmath.exp(v) for v in logs], dtype=object)
+        return np.exp(logs.astype(float))
+
 
 # ----------------------------------------------------------------------------- training
 
@@ -249,7 +310,7 @@ def _next_horizon(elapsed: float, horizon: float, previous: float, residual: flo
 def _powers(network: DiagonalNetwork, state) -> np.ndarray:
     """|w₊ᵢ|^D + |w₋ᵢ|^D as floats."""
     d = network.dimension
-    weights = np.abs(np.array([float(v) for v in np.asarray(state)[:2 * d]]))
+    weights = np.abs(np.array([float(v) for v in network.weights(state)]))
     return weights[:d] ** network.depth + weights[d:] ** network.depth
 
 
@@ -276,7 +337,7 @@ def residual_norm(beta, X, y, bits: int = FLOAT64_BITS) -> float:
 def convergence_gain(network: DiagonalNetwork, state, X) -> float:
     """√(k_max/λ_min(X K Xᵀ)), K_ii = D²(w₊ᵢ^{2D−2} + w₋ᵢ^{2D−2}) (see :class:`FlowLimit`)."""
     d, depth = network.dimension, network.depth
-    weights = np.array([float(v) for v in np.asarray(state)[:2 * d]])
+    weights = np.array([float(v) for v in network.weights(state)])
     kernel = depth**2 * (weights[:d] ** (2 * depth - 2) + weights[d:] ** (2 * depth - 2))
     data = np.array(X, dtype=float)
     smallest = float(np.linalg.eigvalsh(data @ (kernel[:, None] * data.T))[0])

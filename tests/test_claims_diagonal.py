@@ -220,7 +220,7 @@ def test_kr5_null_models_violate_every_cell_of_their_side(null, side):
     it removes at every instance and ε, at the stated α and at the true threshold."""
     finding = kr._check_kr5(kr._observe_kr5(null))
     rows = finding.series["rows"]
-    assert not finding.passed and len(rows) == len(kr.KR5_INSTANCES) * len(kr.KR5_EPSILONS)
+    assert not finding.passed and len(rows) == len(kr.KR5_L1_NORMS) * len(kr.KR5_EPSILONS)
     assert all(row[side] > 1.4 for row in rows)
     tight = "alpha_l1_tight" if null == "l2" else "alpha_l2_tight"
     assert all(row[tight] in (0.0, math.inf) for row in rows)
@@ -236,21 +236,29 @@ def test_kr5_reports_how_loose_the_stated_constants_are(outcomes):
 
 @pytest.fixture
 def one_kr5_cell(monkeypatch):
-    monkeypatch.setattr(kr, "KR5_INSTANCES", kr.KR5_INSTANCES[:1])
+    monkeypatch.setattr(kr, "KR5_L1_NORMS", kr.KR5_L1_NORMS[:1])
     monkeypatch.setattr(kr, "KR5_EPSILONS", (0.2,))
 
 
 def test_kr5_exercises_both_terms_of_the_rich_threshold():
     """min{(2(1+ε)‖b‖₁)^(−(2+ε)/(2ε)), exp(−d/(ε‖b‖₁))}: each term is the minimum on one
-    instance, so a wrong constant in either changes the α the flow is run at."""
-    active = set()
-    for instance in kr.KR5_INSTANCES:
-        norm = kr._kr5_problem(instance["seed"], instance["scale"])["l1_norm"]
+    instance for every ε, so a wrong constant in either changes the α the flow is run at."""
+    for norm, term in zip(kr.KR5_L1_NORMS, ("exp", "first"), strict=True):
         for epsilon in kr.KR5_EPSILONS:
             first = (2 * (1 + epsilon) * norm) ** (-(2 + epsilon) / (2 * epsilon))
-            active.add("first" if first < math.exp(-kr.KR5_SHAPE[1] / (epsilon * norm))
-                       else "exp")
-    assert active == {"first", "exp"}
+            active = "first" if first < math.exp(-kr.KR5_SHAPE[1] / (epsilon * norm)) else "exp"
+            assert active == term
+
+
+def test_kr5_instances_come_from_the_base_seed(monkeypatch):
+    seeds = {}
+    for value in ("11", "22"):
+        monkeypatch.setenv("FLOWCERT_SEED", value)
+        problems = kr._kr5_problems()
+        assert all(min(p["l1_gap"], p["l2_gap"]) >= kr.KR5_GAP for p in problems)
+        assert [p["l1_norm"] for p in problems] == pytest.approx(list(kr.KR5_L1_NORMS))
+        seeds[value] = [p["seed"] for p in problems]
+    assert seeds["11"] != seeds["22"]
 
 
 @pytest.mark.parametrize(("name", "wrong"), [("kernel_sufficient_alpha", 0.03),
@@ -264,7 +272,7 @@ def test_a_wrong_threshold_fails_kr5(monkeypatch, one_kr5_cell, name, wrong):
 def test_the_true_thresholds_are_crossings_of_the_dual_excess(one_kr5_cell):
     """α* from the threshold search: the dual's excess is ε there (Brent, xtol 1e-3 in log α,
     and the excess changes by ≤ 10 % per 1e-3 of log α here)."""
-    problem = kr._kr5_problem(kr.KR5_INSTANCES[0]["seed"], kr.KR5_INSTANCES[0]["scale"])
+    problem = kr._kr5_problems()[0]
     row = kr._observe_kr5()[0]["cells"][0]
     dual = diagonal.implicit_bias_solution  # cold starts, independent of the search's
     kernel = kr._kernel_excess(problem, dual(problem["X"], problem["y"], row["alpha_l2_tight"]))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from flowcert.numerics.diagonal import (
     DiagonalNetwork,
+    LogWeightNetwork,
     min_l1_interpolant,
     random_instance,
     train_to_interpolation,
@@ -270,6 +271,19 @@ def test_sufficient_alphas_are_the_stated_formulas():
     assert diagonal.rich_sufficient_alpha(1.0, 1.0, 4) == pytest.approx(math.exp(-4))
     assert diagonal.rich_sufficient_alpha(2.0, 1 / 6, 1) == pytest.approx(math.exp(-3))
     assert diagonal.rich_sufficient_alpha(0.5, 3.0, 1) == pytest.approx(9.0 ** -2.5)
+
+
+def test_log_weight_flow_is_the_same_flow_and_keeps_tiny_weights_accurate():
+    """u = ln w: the same limit as the flow in w at moderate α, and at α = 1e-30 the limit of
+    the KR2 dual to 1e-12 (in w, an absolute tolerance loses the weights below 1e-16)."""
+    instance = random_instance(2, 5, seed=4)
+    limits = [train_to_interpolation(network(2, 5, 2), instance.X, instance.y, 0.3).beta
+              for network in (DiagonalNetwork, LogWeightNetwork)]
+    assert np.max(np.abs(limits[0] - limits[1])) <= 1e-11 * np.max(np.abs(limits[0]))
+    tiny = train_to_interpolation(LogWeightNetwork(2, 5, 2), instance.X, instance.y, 1e-30,
+                                  engine="taylor").beta
+    dual = diagonal.implicit_bias_solution(instance.X, instance.y, 1e-30, 2)
+    assert np.max(np.abs(tiny - dual)) <= 1e-12 * np.max(np.abs(dual))
 
 
 # ----------------------------------------------------------------------------- bad input
