@@ -954,7 +954,8 @@ CLAIMS = (
                   "(1+epsilon) norm(b^*_(ell_1))_1",
         theory="the stated thresholds (theory.diagonal.kernel_sufficient_alpha, "
                "rich_sufficient_alpha); the true thresholds from the KR2 dual "
-               "(theory.diagonal.implicit_bias_solution) by Brent's method in log α",
+               "(theory.diagonal.implicit_bias_dual at 53 + 40 bits, each solve started from "
+               "the nearest one before) by Brent's method in log α",
         experiment="the D = 2 flow's limit (53 bits, integrated in ln w, whose weights fall "
                    "to 1e-50 and below, by the float64 Taylor engine) at exactly the "
                    "stated α, ε = 0.05, 0.1, 0.2, on two random 4×16 instances from the base "
