@@ -15,6 +15,7 @@ from functools import partial
 import heyoka as hy
 import mpmath
 import numpy as np
+import sympy as sp
 from scipy.optimize import brentq
 
 from flowcert.claims.base import ClaimClass, PrecisionRun, RateFit
@@ -349,8 +350,6 @@ def _kr3_large_z(_series: dict) -> Finding:
     settles to a finite limit: equal at |z| = 1e8 and 1e16 to 1e-6 relative (its next term is
     O(1/z²); with a wrong constant |z|·r would grow like |z|). D > 2: the large-z form of
     series_at_infinity (derived here) has a remainder shrinking like z^(2/D−1)."""
-    import sympy as sp
-
     evidence, passed = [], True
     with mpmath.workprec(200):
         scaled = {}

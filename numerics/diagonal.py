@@ -1,4 +1,4 @@
-"""Diagonal linear networks and diagonal matrix sensing (THEORY.md, family KR).
+"""Diagonal linear networks and diagonal matrix sensing (catalogue family KR).
 
 Diagonal network of depth D: β = w₊^D − w₋^D (elementwise), loss L = ½‖Xβ − y‖², gradient
 flow τ dw/dt = −∇L from w₊ = w₋ = α·1. The gradient is heyoka's automatic derivative of this

@@ -1,7 +1,7 @@
 """theory.diagonal (claims KR1–KR3): q_D against independent quadrature, the dual solver
 against the network's own gradient flow, symbolic checks, bad input.
 
-Independent values are computed here from THEORY.md's definitions only:
+Independent values are computed here from the catalogue's definitions only:
 h₂(s) = 2 sinh s, h_D(s) = (1−s)^{−D/(D−2)} − (1+s)^{−D/(D−2)} (D > 2), h_D⁻¹ by
 mpmath.findroot on a bracket derived from those formulas, q_D(z) = ∫₀^z h_D⁻¹ by mpmath.quad.
 """

@@ -1,4 +1,4 @@
-"""Diagonal linear networks: closed forms of claims KR1–KR3 (THEORY.md, family KR).
+"""Diagonal linear networks: closed forms of claims KR1–KR5 (catalogue family KR).
 
 Setup: β = w₊^D − w₋^D, w₊(0) = w₋(0) = α·1, L = ½‖Xβ − y‖², R(t) = ∫₀ᵗ (Xβ − y) dt.
 
@@ -9,7 +9,12 @@ Setup: β = w₊^D − w₋^D, w₊(0) = w₋(0) = α·1, L = ½‖Xβ − y‖�
 * KR2: β∞ = argmin Q_α^D(β) s.t. Xβ = y, Q_α^D(β) = α^D Σ q_D(β_i/α^D), q_D(z) = ∫₀^z h_D^{−1};
   q₂(z) = 2 − √(4+z²) + z·arcsinh(z/2); Legendre form q_D(z) = z s* − H_D(s*), s* = h_D^{−1}(z).
   Computed through the concave dual max_ν yᵀν − α^D Σ H_D((Xᵀν)_i), β = α^D h_D(Xᵀν).
-* KR3: properties of q_D, checked by :func:`self_checks`.
+* KR3: properties of q_D, checked by :func:`self_checks` (cached: :func:`checked_identities`);
+  near 0, q₂ ≈ z²/4 and q_D ≈ (D−2)z²/(4D) for D ≥ 3 (:func:`near_zero_coefficient`).
+* KR4: α → ∞: ‖β_α − X⁺y‖ ∝ α^{−2D} (:func:`kernel_exponent`); α → 0: β_α → the min-ℓ1
+  interpolant (:func:`l1_limit`), off-support coordinates ∝ α^{2(1−|c_i|)} (D = 2) or α^D
+  (D ≥ 3) (:func:`rich_exponents`).
+* KR5: the stated sufficient α (:func:`kernel_sufficient_alpha`, :func:`rich_sufficient_alpha`).
 
 Numerics of the evaluators. With s = tanh a (a = atanh s) the D > 2 functions have
 cancellation-free forms: h_D = 2 cosh(a)^p sinh(pa), h_D′ = 2p cosh(a)^{p+1} cosh((p+1)a),
