@@ -53,6 +53,9 @@ class Finding:
     evidence: list[str] = field(default_factory=list)
     series: dict = field(default_factory=dict)
     fits: list[RateFit] = field(default_factory=list)
+    #: Null models this check ran on its own part of the claim (e.g. the Monte Carlo part of
+    #: an EXACT claim), reported with the claim's other null models.
+    null_models: list[NullModelResult] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,17 @@ def fit_sentence(fit: RateFit) -> str:
     """One evidence line of a fitted rate."""
     return (f"{fit.name}: slope {fit.slope:.4f}, 99% interval [{fit.low:.4f}, {fit.high:.4f}],"
             f" predicted {fit.predicted:g} ({'contained' if fit.passed else 'NOT contained'})")
+
+
+def judge_null_models(models: Sequence[NullModel], check: Callable[[object], Finding]
+                      ) -> list[NullModelResult]:
+    """Each model's ``experiment()`` judged by ``check`` (which must fail it)."""
+    results = []
+    for model in models:
+        finding = check(model.experiment())
+        results.append(NullModelResult(model.name, model.description, finding.passed,
+                                       finding.evidence))
+    return results
 
 
 def symbolic_checks(results: Mapping[str, bool]) -> Finding:
@@ -99,10 +113,12 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
 
     ``measure(bits, series)`` runs the experiment at ``bits`` and returns the PrecisionRun of
     its Comparison (``series``: one dict shared by every precision, for figures); ``fits``
-    return fitted rates; ``checks(series)`` add qualitative parts after the ladder.
+    return fitted rates; ``checks(series)`` add qualitative parts after the ladder (their
+    Findings may carry the null models of a statistical part, see :func:`judge_null_models`).
     """
-    if measure is None and not fits:
-        raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure or a fit")
+    if measure is None and not fits and not checks:
+        raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure, a fit or a "
+                                   "check")
 
     def run(precisions: Sequence[int]) -> Outcome:
         started = time.perf_counter()
@@ -113,13 +129,15 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
         fitted = [fit() for fit in fits]
         evidence += [fit_sentence(fit) for fit in fitted]
         passed = passed and all(fit.passed for fit in fitted)
+        nulls = []
         for check in checks:
             finding = check(series)
             passed = passed and finding.passed
             evidence += finding.evidence
             fitted += finding.fits
+            nulls += finding.null_models
         sharpness = _perturbation_test(runs, fitted)
-        nulls = [_null_ladder(model, precisions) for model in null_models]
+        nulls += [_null_ladder(model, precisions) for model in null_models]
         return _outcome(id, passed, runs, fitted, evidence, series, started, nulls, sharpness)
 
     return _claim(id, family, title, claim_class, provenance, source, statement, theory,
@@ -192,11 +210,7 @@ def _property_claim(claim_class: ClaimClass, *, id: str, title: str, provenance:
     def run(_precisions: Sequence[int]) -> Outcome:
         started = time.perf_counter()
         finding = check(observe())
-        nulls = []
-        for model in null_models:
-            null = check(model.experiment())
-            nulls.append(NullModelResult(model.name, model.description, null.passed,
-                                         null.evidence))
+        nulls = judge_null_models(null_models, check)
         return _outcome(id, finding.passed, [], finding.fits, finding.evidence,
                         finding.series, started, nulls, None)
 
