@@ -6,6 +6,9 @@
   The builder runs the precision ladder, judges it, writes the evidence and applies the
   Sharpness rule: the ladder re-judged with every prediction × (1 + 1e-9) must fail, and
   every fitted interval must exclude the predicted exponent ± 1/4.
+  A :class:`PropertyCheck` among its ``checks`` adds a statistical or qualitative part with
+  its own null models (an EXACT law with a Monte Carlo confirmation, or a STATISTICAL claim
+  whose closed forms also have a precision ladder).
 * :func:`qualitative_claim` and :func:`statistical_claim` — an ``observe()`` experiment and a
   ``check(observation)`` returning a :class:`Finding`, plus at least one
   :class:`NullModel`: the same experiment with the claimed effect removed, judged by the same
@@ -89,6 +92,25 @@ def judge_null_models(models: Sequence[NullModel], check: Callable[[object], Fin
     return results
 
 
+@dataclass(frozen=True)
+class PropertyCheck:
+    """A statistical or qualitative part of an :func:`exact_claim` (an entry of its
+    ``checks``): ``check(observe())``, and the ``null_models`` — ``observe``-type experiments
+    with the effect removed — judged by the same ``check``, which must fail them. Their names
+    are declared with the claim; the observation's series go to the claim's figures."""
+
+    observe: Callable[[], object]
+    check: Callable[[object], Finding]
+    null_models: Sequence[NullModel]
+
+    def __call__(self, series: dict) -> Finding:
+        finding = self.check(self.observe())
+        series.update(finding.series)
+        finding.null_models = [*finding.null_models,
+                               *judge_null_models(self.null_models, self.check)]
+        return finding
+
+
 def symbolic_checks(results: Mapping[str, bool]) -> Finding:
     """A Finding from named symbolic identities (each True when it holds)."""
     failed = [name for name, ok in results.items() if not ok]
@@ -114,11 +136,17 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
     ``measure(bits, series)`` runs the experiment at ``bits`` and returns the PrecisionRun of
     its Comparison (``series``: one dict shared by every precision, for figures); ``fits``
     return fitted rates; ``checks(series)`` add qualitative parts after the ladder (their
-    Findings may carry the null models of a statistical part, see :func:`judge_null_models`).
+    Findings may carry null-model results; a :class:`PropertyCheck` declares and runs the
+    null models of a statistical part).
     """
     if measure is None and not fits and not checks:
         raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure, a fit or a "
                                    "check")
+    declared = [*null_models, *(model for check in checks if isinstance(check, PropertyCheck)
+                                for model in check.null_models)]
+    if claim_class in (ClaimClass.STATISTICAL, ClaimClass.QUALITATIVE) and not declared:
+        raise ClaimDefinitionError(f"{id}: a {claim_class} claim needs at least one null "
+                                   "model (a PropertyCheck's, or the ladder's)")
 
     def run(precisions: Sequence[int]) -> Outcome:
         started = time.perf_counter()
@@ -141,7 +169,7 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
         return _outcome(id, passed, runs, fitted, evidence, series, started, nulls, sharpness)
 
     return _claim(id, family, title, claim_class, provenance, source, statement, theory,
-                  experiment, comparison, parameters, run, domain, null_models, figures,
+                  experiment, comparison, parameters, run, domain, declared, figures,
                   derivations)
 
 
