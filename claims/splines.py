@@ -116,13 +116,13 @@ def _penalty_curves() -> dict:
     return curves
 
 
-def _observe_kinks(power: int, stream: str) -> list[dict]:
+def _observe_kinks(power: int, key: tuple) -> list[dict]:
     """Per law and bin: mean and standard error of |W|^power·1{C ∈ bin}/(2h) over
-    SP1_SAMPLES draws (numerics.splines.kink_weight_samples), and the hit count."""
+    SP1_SAMPLES draws (numerics.splines.kink_weight_samples) from the stream
+    generator(base_seed(), *key, law index), and the hit count."""
     observed = []
     for index, law in enumerate(LAWS):
-        rng = generator(base_seed(), *(("SP1",) if stream == "claim" else ("SP1", stream)),
-                        index)
+        rng = generator(base_seed(), *key, index)
         bins = kink_weight_samples(law, rng, SP1_SAMPLES, SP1_BINS, SP1_HALF_WIDTH, power)
         for centre, samples in zip(SP1_BINS, bins, strict=True):
             observed.append({"law": law, "centre": centre, "mean": float(np.mean(samples)),
@@ -160,7 +160,7 @@ SP1_NULL = NullModel(
     "kink density without E[W²|C]", "the same draws weighted by 1 instead of W²: the bin "
     "averages of the kink density p_C alone (the |W|³ of ζ = ∫|W|³p(W, −Wx)dW reduced to "
     "the Jacobian |W|); the same z-checks against the bin averages of ζ must fail",
-    partial(_observe_kinks, 0, "null"))
+    partial(_observe_kinks, 0, ("SP1", "null")))
 
 
 
@@ -257,9 +257,12 @@ SP4_LAW = Law("gaussian", {"sigma_w": 1.0, "sigma_b": 1.0})
 SP4_X = (-1.5, -0.8, -0.2, 0.4, 1.0, 1.7)
 SP4_Y = (0.5, -0.3, 0.2, 0.8, -0.4, 0.3)
 SP4_GRID = tuple(np.linspace(-2.5, 2.5, 101).tolist())
-#: Widths 10² … 10⁵ (3 decades, half-decade steps), SP4_SEEDS networks each.
-SP4_WIDTHS = tuple(int(round(10 ** (k / 2))) // 2 * 2 for k in range(4, 11))
-SP4_SEEDS = 8
+#: Widths 10² … 10⁵ (3 decades, quarter-decade steps), SP4_SEEDS networks each. With half
+#: decades and 8 seeds the 99% interval of the slope was ±0.05…±0.42 over eight base seeds
+#: and accepted −1/2 ± 1/4 for three of them; quarter decades and 16 seeds give ±0.055…±0.10
+#: and reject −1/2 ± 1/4 by ≥ 0.12 for all eight (the Sharpness rule's exponent test).
+SP4_WIDTHS = tuple(int(round(10 ** (k / 4))) // 2 * 2 for k in range(8, 21))
+SP4_SEEDS = 16
 SP4_OVERLAY_WIDTHS = (100, 1000, 10000, 100000)
 
 
@@ -346,7 +349,9 @@ SP5_NULL_LAW = Law("gaussian", {"sigma_w": 1.0, "sigma_b": 1.0})
 SP5_X = (-1.0, -0.55, -0.1, 0.3, 0.65, 1.0)
 SP5_Y = (0.2, -0.4, 0.6, 0.1, -0.3, 0.5)
 SP5_GRID = tuple(np.linspace(-1.0, 1.0, 81).tolist())
-SP5_WIDTHS = SP4_WIDTHS
+#: Widths 10² … 10⁵ in half-decade steps, 8 seeds: enough to see convergence (the rate is
+#: only reported).
+SP5_WIDTHS = tuple(int(round(10 ** (k / 2))) // 2 * 2 for k in range(4, 11))
 SP5_SEEDS = 8
 #: The Galerkin solver with free affine part against scipy's natural cubic spline: both
 #: solve the same problem exactly up to quadrature (rtol 1e-13) and the KKT solve; 1e-9.
@@ -384,12 +389,16 @@ def _check_sp5(observed: dict) -> Finding:
         f"{'inside' if fit.passed else 'outside'} the interval, reported not required)",
         "sup errors: " + ", ".join(f"n={w}: {e:.3g}" for w, e in zip(SP5_WIDTHS, errors,
                                                                      strict=True)),
-        f"law {_label(observed['law'])}: ζ = {float(_theory_penalty(observed['law'])(0)):.4g} "
-        f"at 0"]
+        f"law {_label(observed['law'])}: ζ(x) at x = −1, 0, 1: "
+        + ", ".join(f"{float(_theory_penalty(observed['law'])(v)):.4g}" for v in (-1, 0, 1))
+        + " (SP5's premise: constant on the data interval [−1, 1])"]
     series = {"grid": observed["grid"].tolist(), "natural": observed["natural"].tolist(),
               "solver": observed["solver"].tolist(), "networks": observed["curves"],
-              "x": list(SP5_X), "y": list(SP5_Y)}
-    return Finding(solver_gap <= SP5_SOLVER_TOLERANCE and converges, evidence, series, [fit])
+              "x": list(SP5_X), "y": list(SP5_Y), "rate": fit.to_json()}
+    # The rate is reported, not claimed (SP5 states the limit only), so the fit is not one of
+    # the claim's fitted rates: convergence is what is checked, and the null model shows the
+    # check fails without SP5's premise.
+    return Finding(solver_gap <= SP5_SOLVER_TOLERANCE and converges, evidence, series)
 
 
 SP5_NULL = NullModel(
@@ -509,7 +518,8 @@ CLAIMS = (
                     "seed": "FLOWCERT_SEED"},
         measure=_measure_sp1,
         checks=(_claim_checks("SP1"),
-                PropertyCheck(partial(_observe_kinks, 2, "claim"), _check_kinks, (SP1_NULL,))),
+                PropertyCheck(partial(_observe_kinks, 2, ("SP1",)), _check_kinks,
+                              (SP1_NULL,))),
         domain=_domain_law),
     exact(
         id="SP2", title="K″ identity: ∂²K/∂x² = ζ(x)|x − x′|/2",
@@ -549,8 +559,8 @@ CLAIMS = (
                "K(·,X)K⁻¹y (arc-cosine kernel)",
         experiment="antisymmetric wide ReLU networks (W, B ~ N(0, 1)), output layer trained to "
                    "convergence (its gradient flow's limit, the minimum-‖a − a₀‖ "
-                   "interpolant) on 6 points; widths 10² … 10⁵, 8 seeds each; g* from the "
-                   "numerics' Galerkin solver",
+                   "interpolant) on 6 points; widths 10² … 10⁵ in quarter decades, 16 seeds "
+                   "each; g* from the numerics' Galerkin solver",
         comparison="least-squares slope of log mean sup error on [−2.5, 2.5] vs log n with a 1/n "
                    "correction; its 99% Student-t interval must contain −1/2 and exclude "
                    "−1/2 ± 1/4; Galerkin g* vs K(·,X)K⁻¹y within 1e-11 of max|g*|",
@@ -567,8 +577,8 @@ CLAIMS = (
                    "output layer trained to convergence, widths 10² … 10⁵, 8 seeds; the "
                    "numerics' Galerkin solver with free affine part",
         comparison="solver vs CubicSpline within 1e-9; the fitted slope's 99% interval must lie "
-                   "below 0 (convergence; the −1/2 rate is reported) and exclude −1/2 ± 1/4; "
-                   "null model: Gaussian init (ζ not constant) must fail both",
+                   "below 0 (convergence; the rate is reported, not claimed); null model: "
+                   "Gaussian init (ζ not constant) must fail both",
         parameters={"widths": SP5_WIDTHS, "seeds": SP5_SEEDS, "x": SP5_X, "y": SP5_Y,
                     "seed": "FLOWCERT_SEED"},
         checks=(PropertyCheck(partial(_observe_sp5, SP5_LAW, "SP5"), _check_sp5, (SP5_NULL,)),),

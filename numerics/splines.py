@@ -121,13 +121,14 @@ class Law:
         with mpmath.workprec(bits + GUARD_BITS):
             return +self._penalty_mp(mpmath.mpf(value))
 
-    def _ray_density(self, w, value, p, exp, pi):
-        """p(w, −w·x) for the density laws (gaussian, uniform inside its support)."""
+    def _ray(self, value, p: dict, exp, pi) -> tuple:
+        """The density along the ray B = −Wx of the density laws, p(w, −wx) = c·e^{−r w²}
+        (Gaussian, r = 1/(2σw²) + x²/(2σb²)) or c on |w| ≤ end (uniform box): (c, r, end).
+        Both densities are even in (W, B), so ∫ℝ|w|³p(w, −wx)dw = 2∫₀^end w³ c e^{−rw²} dw."""
         if self.kind == "gaussian":
-            b = -w * value
-            return (exp(-w * w / (2 * p["sigma_w"] ** 2) - b * b / (2 * p["sigma_b"] ** 2))
-                    / (2 * pi * p["sigma_w"] * p["sigma_b"]))
-        return 1 / (4 * p["a_w"] * p["a_b"])
+            rate = 1 / (2 * p["sigma_w"] ** 2) + value * value / (2 * p["sigma_b"] ** 2)
+            return 1 / (2 * pi * p["sigma_w"] * p["sigma_b"]), rate, None
+        return 1 / (4 * p["a_w"] * p["a_b"]), 0, self._ray_support_end(value, p)
 
     @staticmethod
     def _ray_support_end(value, p: dict):
@@ -142,13 +143,11 @@ class Law:
         if self.kind == "sign_uniform":
             return sum(0.5 * (1 / (2 * p["a_b"]) if abs(-sign * value) <= p["a_b"] else 0.0)
                        for sign in (1.0, -1.0))
-        end = np.inf if self.kind == "gaussian" else self._ray_support_end(value, p)
-
-        def integrand(w):
-            return abs(w) ** 3 * self._ray_density(w, value, p, math.exp, math.pi)
-
-        return sum(sci_integrate.quad(integrand, *limits, epsabs=0, epsrel=QUAD_RTOL,
-                                      limit=200)[0] for limits in ((-end, 0), (0, end)))
+        constant, rate, end = self._ray(value, p, math.exp, math.pi)
+        integral = sci_integrate.quad(lambda w: w**3 * math.exp(-rate * w * w), 0,
+                                      np.inf if end is None else end, epsabs=0,
+                                      epsrel=QUAD_RTOL, limit=200)[0]
+        return 2 * constant * integral
 
     def _penalty_mp(self, value):
         p = {name: mpmath.mpf(v) for name, v in self.params.items()}
@@ -157,19 +156,9 @@ class Law:
                        for _ in (1, -1))
         if self.kind == "circle":
             return self._circle_coarea(value)
-        if self.kind == "gaussian":
-            # p(w, −wx) = c·exp(−r w²) with the constants taken out of the integrand; the
-            # integrand is even in w (the density is even in (W, B)), so ∫ℝ = 2∫₀^∞.
-            rate = 1 / (2 * p["sigma_w"] ** 2) + value * value / (2 * p["sigma_b"] ** 2)
-            constant = 1 / (2 * mpmath.pi * p["sigma_w"] * p["sigma_b"])
-            return 2 * constant * mpmath.quad(lambda w: w**3 * mpmath.exp(-rate * w * w),
-                                              [0, mpmath.inf])
-        end = self._ray_support_end(value, p)
-
-        def integrand(w):
-            return abs(w) ** 3 * self._ray_density(w, value, p, mpmath.exp, mpmath.pi)
-
-        return mpmath.quad(integrand, [-end, 0, end])
+        constant, rate, end = self._ray(value, p, mpmath.exp, mpmath.pi)
+        return 2 * constant * mpmath.quad(lambda w: w**3 * mpmath.exp(-rate * w * w),
+                                          [0, mpmath.inf if end is None else end])
 
     @staticmethod
     def _circle_coarea(value):
@@ -333,15 +322,22 @@ class VariationalSolution:
     intercept: float
     h: np.ndarray
     free_affine: bool
+    #: The solver's basis (its quadrature rules of ζ are reused when evaluating g).
+    basis: _Basis | None = field(default=None, repr=False, compare=False)
+
+    def _basis(self) -> _Basis:
+        if self.basis is None:
+            self.basis = _Basis(self.law, self.knots)
+        return self.basis
 
     def __call__(self, points: Sequence[float]) -> np.ndarray:
-        basis = _Basis(self.law, self.knots)
+        basis = self._basis()
         return np.array([self.intercept + self.slope * p + basis.interpolation_row(p) @ self.h
                          for p in np.asarray(points, dtype=float)])
 
     def second_derivative(self, points: Sequence[float]) -> np.ndarray:
         """g″ = ζ·h."""
-        basis = _Basis(self.law, self.knots)
+        basis = self._basis()
         return np.array([self.law.penalty(p) * basis.hat_values(p) @ self.h
                          for p in np.asarray(points, dtype=float)])
 
@@ -501,4 +497,4 @@ def solve_variational(law: Law, data_x: Sequence[float], data_y: Sequence[float]
                     [constraints, np.zeros((len(data), len(data)))]])
     solution = np.linalg.lstsq(kkt, np.concatenate([np.zeros(size), targets]), rcond=None)[0]
     return VariationalSolution(law, knots, float(solution[0]), float(solution[1]),
-                               solution[2:size], free_affine)
+                               solution[2:size], free_affine, basis)

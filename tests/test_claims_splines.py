@@ -102,7 +102,17 @@ def test_sp5_null_model_is_not_the_natural_spline(outcomes):
     assert "EXCEEDED" in evidence and "NOT converging" in evidence
 
 
-@pytest.mark.parametrize("claim_id", ["SP4", "SP5"])
+def test_sp5_reports_its_rate_without_claiming_it(outcomes):
+    """SP5 states the limit, not a rate: convergence is checked (null model), the slope is
+    reported in the evidence and the figure, not as a claimed fit."""
+    outcome = outcomes["SP5"]
+    assert outcome.fits == []
+    rate = outcome.series["rate"]
+    assert rate["high"] < 0
+    assert any("reported not required" in line for line in outcome.evidence)
+
+
+@pytest.mark.parametrize("claim_id", ["SP4"])
 def test_rate_fits_reject_the_exponent_off_by_a_quarter(outcomes, claim_id):
     fit = outcomes[claim_id].fits[0]
     assert fit.resolution < 0.25
