@@ -109,6 +109,18 @@ def test_monte_carlo_kink_weights_average_to_the_quadrature_penalty():
     assert abs(np.mean(samples) - bin_average) < 5 * standard_error
 
 
+def test_network_evaluation_from_sorted_kinks_equals_the_dense_features():
+    """f(x) = x·S₁(x) + S₀(x) from cumulative sums over sorted kinks is Σ a_k[w_k x + b_k]₊
+    + u + v·x, including units with w = 0 and points exactly at a kink."""
+    rng = generator(9, "test-kinks")
+    w = np.concatenate([rng.standard_normal(300), [0.0, 0.0, 1.0, -1.0]])
+    b = np.concatenate([rng.standard_normal(300), [0.4, -0.4, -0.5, 0.5]])
+    network = WideReLU(w, b, rng.standard_normal(len(w)), 0.3, -0.7)
+    points = np.concatenate([np.linspace(-4, 4, 57), [0.5]])
+    dense = network.features(points) @ network.a + 0.3 - 0.7 * points
+    assert np.max(np.abs(network(points) - dense)) < 1e-12 * np.max(np.abs(dense))
+
+
 def test_antisymmetric_network_starts_at_zero():
     network = antisymmetric_network(GAUSSIAN, 40, generator(1, "test"))
     assert np.max(np.abs(network(np.linspace(-3, 3, 13)))) < 1e-15
