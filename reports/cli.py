@@ -184,14 +184,14 @@ def _report(args) -> int:
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, got {args.out}")
     json_path = args.out.with_suffix(".json")
-    from flowcert.reports.executors import resolve_workers
-    from flowcert.reports.interrupts import replace_together
-    from flowcert.reports.pdf import render_report
+    for path in (args.out, json_path):  # before anything heavy is imported or run
+        _check_writable(path)
     from flowcert.reports.runner import resolve_claims, resolve_precisions
     resolve_precisions(args.precision)
     claims = resolve_claims(args.ids, _sources(args))
-    for path in (args.out, json_path):
-        _check_writable(path)
+    from flowcert.reports.executors import resolve_workers
+    from flowcert.reports.interrupts import replace_together
+    from flowcert.reports.pdf import render_report
     document, outcomes = _run(args, claims)
     pdf = render_report(claims, outcomes, document, workers=resolve_workers(args.workers),
                         progress=None if args.quiet else sys.stderr)

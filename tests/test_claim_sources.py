@@ -76,6 +76,7 @@ def test_module_sources_and_entry_points_use_the_same_path(tmp_path, monkeypatch
         Registry((Source.parse(str(TUTORIAL)),))
 
 
+@pytest.mark.e2e
 def test_tutorial_is_checked_on_the_default_workers_and_a_wrong_closed_form_fails(tmp_path):
     listed = _flowcert("list", "--claims", str(TUTORIAL), cwd=tmp_path)
     assert listed.stdout.splitlines()[-1].startswith("ONE1")
@@ -89,6 +90,7 @@ def test_tutorial_is_checked_on_the_default_workers_and_a_wrong_closed_form_fail
     assert "error did not shrink with precision" in wrong.stdout
 
 
+@pytest.mark.e2e
 def test_tutorial_report_and_golden_values(tmp_path):
     out = tmp_path / "r.pdf"
     report = _flowcert("report", "--claims", str(TUTORIAL), "--precision", "53", "113",
@@ -108,6 +110,7 @@ def test_tutorial_report_and_golden_values(tmp_path):
     assert changed.returncode == 1 and "ONE1: w(t)" in changed.stdout
 
 
+@pytest.mark.e2e
 def test_tutorial_through_the_pytest_plugin(tmp_path):
     def run(claims: Path) -> subprocess.CompletedProcess:
         test = tmp_path / "test_user.py"

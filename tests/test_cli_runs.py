@@ -75,6 +75,7 @@ def test_a_closed_pipe_is_quiet():
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
 
 
+@pytest.mark.e2e
 def test_results_record_the_worker_count_actually_used(tmp_path):
     result = _run("check", "DL7", "SS2", "--precision", "53", "--json", "--quiet",
                   "--workers", "2", timeout=300)
@@ -103,6 +104,7 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in state
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find worker processes")
 @pytest.mark.parametrize(("signum", "phase"), [(signal.SIGINT, "running"),
                                                (signal.SIGTERM, "report: drawing")])

@@ -31,12 +31,14 @@ def cluster():
         yield local
 
 
+@pytest.mark.e2e
 def test_process_pool_matches_serial(serial):
     pooled = run_tasks(TASKS, workers=2)
     assert _comparable(pooled) == _comparable(serial)
     assert [o.claim_id for o in pooled.outcomes] == ["DL1", "DL7"]
 
 
+@pytest.mark.e2e
 def test_dask_cluster_matches_serial(serial, cluster):
     finished = []
     remote = run_tasks(TASKS, scheduler=cluster.scheduler_address,
@@ -61,6 +63,7 @@ def _kill_first_busy_worker(address, killed):
             time.sleep(0.05)
 
 
+@pytest.mark.e2e
 def test_lost_worker_is_retried_and_reported(cluster):
     killed = []
     killer = threading.Thread(target=_kill_first_busy_worker,
@@ -73,6 +76,7 @@ def test_lost_worker_is_retried_and_reported(cluster):
     assert execution.retried == ["DL4"]
 
 
+@pytest.mark.e2e
 def test_a_result_already_received_is_not_computed_again_when_its_worker_dies():
     """The client releases each result as it arrives, so losing the (only) worker afterwards
     does not make the scheduler recompute (and report as retried) a finished claim."""
