@@ -646,7 +646,7 @@ _NETWORK_EXPERIMENT = (
 
 CLAIMS = (
     _two_part_claim(
-        dict(id="GC1", family="GC", title="Random unit vectors: E⟨x,y⟩² = 1/d and a Beta law",
+        dict(id="GC1", family="GC", title="Random unit vectors: $EE angle.l x, y angle.r^2 = 1\\/d$ and a Beta law",
              provenance="D", source=SOURCE,
              statement="EE chevron.l x, y chevron.r^2 = 1/d, quad (1 + chevron.l x, y "
                        "chevron.r)/2 ~ op(\"Beta\")((d-1)/2, (d-1)/2)",
@@ -679,7 +679,7 @@ CLAIMS = (
                                  "cube")))),
     _two_part_claim(
         dict(id="GC2", family="GC",
-             title="SGD under gradient confusion: linear rate plus αη/(1−ρ)",
+             title="SGD under gradient confusion: linear rate plus $alpha eta\\/(1 - rho)$",
              provenance="P", source=SOURCE,
              statement="EE[F(w_T) - F^*] <= rho^T (F(w_0) - F^*) + (alpha eta)/(1-rho), quad "
                        "rho = 1 - (2 mu)/N (alpha - (N L alpha^2)/2), quad alpha < 2/(N L)",
@@ -753,7 +753,7 @@ CLAIMS = (
         domain=_domain_network),
     qualitative_claim(
         id="GC4", family="GC",
-        title="Beyond depth/width ≈ 1/4 the minimum gradient cosine falls with depth",
+        title="Beyond $\"depth\"\\/\"width\" approx 1\\/4$ the minimum gradient cosine falls with depth",
         provenance="P", source=SOURCE,
         statement="min_(i != j) cos(nabla f_i, nabla f_j) arrow.br \"with depth at fixed "
                   "width\" w, quad \"depth\"/w >= 1/4",

@@ -479,7 +479,7 @@ CLAIMS = (
         measure=_measure_sf1, checks=(_symbolic(("SF1",)),),
         null_models=(_sf1_null("tanh"), _sf1_null("softplus"))),
     exact(
-        id="SF2", title="Every separating set carries saliency ⟨∂R/∂y, y⟩",
+        id="SF2", title="Every separating set carries saliency $angle.l partial R\\/partial y, y angle.r$",
         provenance="P",
         statement="sum_(theta in C) theta (partial R)/(partial theta) = sum_n chevron.l "
                   "(partial R)/(partial y_n), y_n chevron.r quad forall \"cuts\" C",
@@ -494,7 +494,7 @@ CLAIMS = (
         parameters={"cases": SF2_CASES, "random_cuts": SF2_RANDOM_CUTS, "seed": SEED},
         measure=_measure_sf2, checks=(_symbolic(("SF2",)),)),
     exact(
-        id="SF4", title="Gradient flow conserves ‖in_j‖² − ‖out_j‖² per ReLU neuron",
+        id="SF4", title="Gradient flow conserves $norm(\"in\"_j)^2 - norm(\"out\"_j)^2$ per ReLU neuron",
         provenance="P",
         statement="d/(d t) (norm(w_(\"in\", j))^2 + b_j^2 - norm(w_(\"out\", j))^2) = "
                   "-2 sum_n (partial L)/(partial a_j) (phi'(z_j) z_j - phi(z_j)) = 0",
@@ -518,7 +518,7 @@ CLAIMS = (
             "the same samples and horizon: its balances drift",
             partial(_measure_sf4, cases=(SF4_NULL_CASE,), key="sf4-null")),)),
     exact(
-        id="SF5", title="SynFlow: every layer sums to R_SF; no layer collapse",
+        id="SF5", title="SynFlow: every layer sums to $R_\"SF\"$; no layer collapse",
         provenance="P",
         statement="R_(S F) = bb(1)^T (product_l |W_l|) bb(1), quad sum_(i j) |W_l|_(i j) "
                   "(partial R_(S F))/(partial |W_l|_(i j)) = R_(S F) - sum_(k >= l) sum_i "

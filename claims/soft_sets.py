@@ -693,7 +693,7 @@ def _domain_seed():
     return st.fixed_dictionaries({"seed": st.integers(0, 2**32 - 1)})
 
 
-_ROUNDING = ("every pair has its own rounding budget b in units of u = 2^(1−bits) (one "
+_ROUNDING = ("every pair has its own rounding budget b in units of $u = 2^(1-\"bits\")$ (one "
              "evaluation of H within 2(8 + max slope)·u; a sum of n such terms within "
              "n·(that) + n²·u; propagated to each compared quantity as stated in "
              "claims/soft_sets.py), entered as scale b/u at tolerance u: a run passes when "
@@ -704,7 +704,7 @@ exact = partial(exact_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="SS1", title="The soft-set Heaviside approximation H(p; τ, δ)",
+        id="SS1", title="The soft-set Heaviside approximation $H(p; tau, delta)$",
         provenance="P+D",
         statement="H(0) = 0, quad H(1) = 1, quad H(tau) = 1/2, quad "
                   "H(tau minus.plus tau_m/2) = delta, 1 - delta, quad "
@@ -728,7 +728,7 @@ CLAIMS = (
         measure=_measure_ss1, checks=(_symbolic("SS1"), _ss1_limit),
         domain=_domain_heaviside),
     exact(
-        id="SS2", title="Soft counts partition the labels; soft F1 = 2A/(P+A+B)",
+        id="SS2", title="Soft counts partition the labels; soft $\"F1\" = 2A\\/(P + A + B)$",
         provenance="D",
         statement="\"TP\" + \"FN\" = P, quad \"FP\" + \"TN\" = N, quad "
                   "F_1 = frac(2 \"TP\", 2 \"TP\" + \"FP\" + \"FN\") = frac(2A, P + A + B), "
@@ -763,7 +763,7 @@ CLAIMS = (
                     "margin": SS3_MARGIN, "seed": SS3_SEED},
         measure=_measure_ss3, checks=(_symbolic("SS3"), _ss3_signs), domain=_domain_sample),
     exact(
-        id="SS4", title="Soft = hard at 0/1; band bounds δP, δN; gap linear in δ",
+        id="SS4", title="Soft = hard at 0/1; band bounds $delta P$, $delta N$; gap linear in $delta$",
         provenance="D",
         statement="p_i in {0, 1} arrow.r.double \"soft\" = \"hard\", quad "
                   "p_i in.not [tau - tau_m/2, tau + tau_m/2] arrow.r.double "
@@ -786,7 +786,7 @@ CLAIMS = (
         measure=_measure_ss4, fits=(_ss4_rate,),
         checks=(_symbolic("SS4"), _ss4_bounds, _ss4_rate_series), domain=_domain_sample),
     statistical_claim(
-        id="SS5", title="Bernoulli(h) predictions: E[TP] = TP_s, sd(F1) ∝ n^(−1/2)",
+        id="SS5", title="Bernoulli($h$) predictions: $EE[\"TP\"] = \"TP\"_s$, $\"sd\"(\"F1\") prop n^(-1\\/2)$",
         provenance="D", source=SOURCE,
         statement="hat(y)_i tilde \"Bernoulli\"(H(p_i)) arrow.r.double "
                   "EE[\"TP\"] = \"TP\"_s, quad F_1(hat(y)) arrow.r F_(1,s) "

@@ -784,7 +784,7 @@ def _domain_onset():
 
 
 _ROUNDING = ("an identity at every state, so only rounding enters: relative error ≤ "
-             "u·(n + d)·κ^k·cond(S), u = 2^(1−bits) the unit roundoff, n + d terms per "
+             "u·(n + d)·κ^k·cond(S), $u = 2^(1-\"bits\")$ the unit roundoff, n + d terms per "
              "gradient sum, κ the bound on cond(∇²L) (weight decay (λ + s_max²/4)/λ, SD "
              "(λ + 1/4)s_max²/(λ s_min²)), k = 1 for a solution and 2 for its derivative; "
              "must also shrink with precision")
@@ -792,7 +792,7 @@ _TRAJECTORY = ("n·ε·A with n steps, ε the engine's local tolerance and A = 1
                "gradient flow of a convex loss is non-expansive in θ; z = SVᵀθ)")
 
 _ROUNDING = ("an identity at every state, so only rounding enters: relative error ≤ "
-             "u·(n + d)·κ^k·cond(S), u = 2^(1−bits) the unit roundoff, n + d terms per "
+             "u·(n + d)·κ^k·cond(S), $u = 2^(1-\"bits\")$ the unit roundoff, n + d terms per "
              "gradient sum, κ the bound on cond(∇²L) (weight decay (λ + s_max²/4)/λ, SD "
              "(λ + 1/4)s_max²/(λ s_min²)), k = 1 for a solution and 2 for its derivative; "
              "must also shrink with precision")
@@ -859,7 +859,7 @@ CLAIMS = (
         measure=_measure_gs3, checks=(_gs3_sign_law, _gs3_toy_flows, _symbolic("GS3")),
         domain=_domain_sign_law),
     exact(
-        id="GS4", title="First-order-in-δ Lambert-W fixed point",
+        id="GS4", title="First-order-in-$delta$ Lambert-W fixed point",
         claim_class=ClaimClass.ASYMPTOTIC, provenance="D",
         statement="z_1^* approx W_1 + delta W_2 (W_1 + s_1^2 \\/ s_2^2)/(1 + W_1), quad "
                   "z_2^* approx W_2 - delta W_1 (W_2 + s_2^2 \\/ s_1^2)/(1 + W_2), quad "
@@ -876,7 +876,7 @@ CLAIMS = (
         parameters=GS4_SETUP, fits=(_gs4_delta_fit,),
         checks=(_gs4_floor, _gs4_toy, _symbolic("GS4")), domain=_domain_sign_law),
     exact(
-        id="GS5", title="Spectral Decoupling: the fixed point does not depend on S",
+        id="GS5", title="Spectral Decoupling: the fixed point does not depend on $S$",
         provenance="P+D",
         statement="sigma(-m^*) = lambda m^*, quad z^* = m^* U^T bold(1), quad "
                   "(d z_j^*)/(d s_k) = 0, quad \"rates\" eta s_j^2 (lambda + sigma(m^*) "
