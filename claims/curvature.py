@@ -184,7 +184,7 @@ def _cv1_distribution(column: np.ndarray) -> dict:
 
 
 CV1_NULL = NullModel(
-    "uniform weights of the same variance", "w_i uniform on [−√3σ, √3σ]: E(∏w)² = σ^{2L} is "
+    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: $EE(product w)^2 = sigma^(2L)$ is "
     "kept but E log|w| = ln(√3σ) − 1 (a drift of −0.451 per factor instead of −0.635), so "
     "the mean, variance and median slope of log|∏w| must fail", partial(_observe_cv1,
                                                                         "uniform"))
@@ -246,7 +246,7 @@ def _check_cv2(observed: dict) -> Finding:
 
 
 CV2_NULL = NullModel(
-    "uniform weights of the same variance", "w_i uniform on [−√3σ, √3σ]: the same variance "
+    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: the same variance "
     "but E w⁴ = 9σ⁴/5 instead of 3σ⁴, so E g_i² and E H_ij² (which carry the Gaussian "
     "moments (2k−1)!!) must fail", partial(_observe_cv2, "uniform"))
 
@@ -902,9 +902,9 @@ CLAIMS = (
         theory="theory.curvature: cumulants of log|z| from the Mellin transform "
                "$EE|z|^s = 2^(s\\/2) Gamma((s+1)\\/2)\\/sqrt(pi)$ (SymPy integrate), compared symbolically with the "
                "statement",
-        experiment=f"w_i ~ N(0, {CV1_SCALE}²): {CV1_PATHS} chains of depth 256 (log-space "
+        experiment=f"$w_i tilde.op N(0, {CV1_SCALE}^2)$: {CV1_PATHS} chains of depth 256 (log-space "
                    f"products) at L ∈ {list(CV1_DEPTHS)}; (∏w)² from {CV1_SQUARE_SAMPLES} "
-                   f"draws at L ≤ 3 (finite fourth moment 3^L); median slope with σ = 1 on "
+                   f"draws at L ≤ 3 (finite fourth moment $3^L$); median slope with σ = 1 on "
                    f"L = 32…256; ladder: the moments of log|z| and z² by quadrature at "
                    f"(L, σ) = {list(CV1_LADDER_CASES)}",
         comparison="symbolic identity (exact); " + _LADDER + "; " + _STATISTICAL + "; slope "
@@ -945,7 +945,7 @@ CLAIMS = (
         experiment="Xavier (σ² = 1/d) d×d Gaussian networks of depth 256 multiplied out "
                    "(log-space, renormalised per layer), d ∈ {4, 8, 16, 32, 64}, paths × "
                    f"inputs {CV3_SAMPLING}; ladder: ψ(d/2) − ln(d/2) from mpmath's digamma at "
-                   f"{len(CV3_MARGIN_WIDTHS)} widths d = 1…10⁴ and the χ²_d log-moments by "
+                   f"{len(CV3_MARGIN_WIDTHS)} widths d = 1…10⁴ and the $chi^2_d$ log-moments by "
                    "quadrature; scipy's digamma at every d ≤ 10⁴",
         comparison="drift and both margins against their independent values (relative to "
                    "|ψ| + |ln| + 2/d) and the log-moments: " + _LADDER + "; slope of the "

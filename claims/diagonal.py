@@ -878,9 +878,9 @@ CLAIMS = (
                   "q_D (z) = integral_0^z h_D^(-1)(u) dif u",
         theory="theory.diagonal.implicit_bias_dual (Newton with backtracking on the concave "
                "dual $max_nu y^T nu - alpha^D sum_i H_D ((X^T nu)_i)$, in mpmath); stationarity of Q built from "
-               "theory.diagonal.q (derivatives by mpmath.diff); symbolic checks of H_D and "
+               "theory.diagonal.q (derivatives by mpmath.diff); symbolic checks of $H_D$ and "
                "the Legendre form",
-        experiment="the flow integrated until ‖Xβ − y‖ ≤ $2^8 dot.c 2^(1-\"bits\")$$dot.c (norm(y) + norm(X)_F norm(w_+^D + w_-^D))$, "
+        experiment="the flow integrated until ‖Xβ − y‖ ≤ $2^8 dot.c 2^(1-\"bits\") dot.c (norm(y) + norm(X)_F norm(w_+^D + w_-^D))$, "
                    "end time found adaptively (doubling the horizon); 8 cases on random "
                    "2×5 (seed 4) and 3×6 (seed 1) instances: D = 2 with α = 0.01, 0.1, 1, 10; "
                    "D = 3 with α = 0.1, 3; D = 4 with α = 0.3, 2; at 256 bits the four cases "
@@ -906,8 +906,8 @@ CLAIMS = (
                    "Newton) against tanh–sinh quadrature (mpmath.quad) of $h_D^(-1)$ for "
                    "(D, z) = (2, 3), (3, 0.5), (3, 5), (4, 0.5), (4, 5); large-|z| remainders "
                    "at 1e4 … 1e16",
-        comparison="symbolic identities must hold exactly; numeric relative gaps ≤ u = "
-                   "2^(1−bits) (32 guard bits; the near-zero truncation is ≤ 0.074·u) and shrink "
+        comparison="symbolic identities must hold exactly; numeric relative gaps ≤ "
+                   "$u = 2^(1-\"bits\")$ (32 guard bits; the near-zero truncation is ≤ 0.074·u) and shrink "
                    "with precision; the D = 2 remainder times |z| settles (1e-6) between 1e8 "
                    "and 1e16; the superseded D = 2 form (D−2)z²/(4D) = 0 must fail the same "
                    "near-zero comparison",
@@ -932,7 +932,7 @@ CLAIMS = (
                "off-support coordinate i at D = 2 (λ the ℓ1 certificate of "
                "theory.diagonal.l1_limit), D at D ≥ 3",
         experiment="3×6 instance (seed 3) with a unique min-ℓ1 interpolant; $alpha = 2^3 … 2^10$ "
-                   "(KR2 dual, D = 2, 3, 4; the flow at 113 bits, D = 2 and D = 3 up to 2^8); "
+                   "(KR2 dual, D = 2, 3, 4; the flow at 113 bits, D = 2 and D = 3 up to $2^8$); "
                    "$alpha = 10^(-3) … 10^(-8)$ (D = 2: the dual and the flow at 53 bits, float64 "
                    "Taylor engine) and "
                    "$10^(-2) … 10^(-7)$ (D = 3, 4: the dual)",

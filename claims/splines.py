@@ -543,9 +543,9 @@ CLAIMS = (
         statement="c^T K c = 1/4 integral zeta (sum_j c_j |x - x_j|)^2 dif x + 1/4 EE[W^2] "
                   "(sum_j c_j x_j)^2 + 1/4 EE[B^2] (sum_j c_j)^2",
         theory="the right side with theory's derived ζ and moments (mpmath.quad split at the "
-               "x_j and at ζ's breakpoints)",
+               "$x_j$ and at ζ's breakpoints)",
         experiment="the left side with numerics' quadrature kernel for all five laws at every "
-                   "precision (Σc_j = 0.9 and Σc_jx_j = 0.96 both non-zero, E[W²] ≠ E[B²] for "
+                   "precision ($sum c_j = 0.9$ and $sum c_j x_j = 0.96$ both non-zero, $EE[W^2] != EE[B^2]$ for "
                    "three laws, so every term of the right side is exercised)",
         comparison="relative gap; " + _NESTED + "; must shrink with precision",
         parameters={"points": SP3_POINTS, "coefficients": SP3_COEFFICIENTS},
@@ -590,11 +590,11 @@ CLAIMS = (
         theory="theory.splines.linearised_flow (mpmath expm and LU) with the network's kernel "
                "K = ΦΦᵀ",
         experiment="gradient flow of the output layer of a 12-unit antisymmetric ReLU network "
-                   "(heyoka autodiff of ½Σ(f(x_i) − y_i)²), 4 data points, 6 times up to "
-                   "4τ/λ_min, evaluated at the data and 5 other points",
-        comparison="max |Δ| over times and points / max|f_t − f₀|; budget n·ε·A with n the "
+                   "(heyoka autodiff of $1\\/2 sum_i (f(x_i) - y_i)^2$), 4 data points, 6 times up to "
+                   "$4 tau\\/lambda_min$, evaluated at the data and 5 other points",
+        comparison="max |Δ| over times and points / $max|f_t - f_0|$; budget n·ε·A with n the "
                    "steps, ε the engine's local tolerance (DOP853 rtol 2.5e-14 at 53 bits, "
-                   "2^(1−bits) above) and A = 100; must shrink with precision",
+                   "$2^(1-\"bits\")$ above) and A = 100; must shrink with precision",
         parameters={"units": SP6_UNITS, "x": SP6_X, "y": SP6_Y, "eval": SP6_EVAL},
         measure=_measure_sp6, domain=_domain_data),
 )

@@ -650,7 +650,7 @@ CLAIMS = (
         comparison="relative error of every $norm(x_k)^2$ (observed vs closed form, both recorded) "
                    "within $K (d+2) u A$, $A = 10 norm(x_0)\\/min|c_i|$ (rounding injected into the "
                    "slowest direction), shrinking with precision; the long runs must "
-                   "converge/diverge as predicted and diverge along v_max (|cos| ≥ 0.99) "
+                   "converge/diverge as predicted and diverge along $v_max$ (|cos| ≥ 0.99) "
                    "when predicted; every symbolic identity must hold",
         parameters={"spectra": EOS1_SPECTRA, "cases": EOS1_CASES, "steps": EOS1_STEPS,
                     "seed": EOS1_SEED},

@@ -27,7 +27,7 @@ SYMBOLS = {"infinity": "∞", "oo": "∞", "partial": "∂", "nabla": "∇", "do
            "med": " ", "ell": "ℓ", "emptyset": "∅", "perp": "⊥", "star": "⋆",
            "lt.eq": "≤", "gt.eq": "≥", "eq.not": "≠", "tilde.op": "∼", "top": "ᵀ",
            "forall": "∀", "exists": "∃", "subset.eq": "⊆", "union": "∪", "sect": "∩",
-           "dot": "⋅", "dif": "d", "angle.l": "⟨", "angle.r": "⟩", "EE": "𝔼", "RR": "ℝ",
+           "dot": "⋅", "dif": "d", "chevron.l": "⟨", "chevron.r": "⟩", "EE": "𝔼", "RR": "ℝ",
            "NN": "ℕ", "ZZ": "ℤ", "PP": "ℙ", "prime": "′", "circle.stroked.tiny": "∘"}
 OPERATORS = {"<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "=>": "⇒", "-": "−", "*": "·",
              "...": "…"}
