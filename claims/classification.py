@@ -764,7 +764,8 @@ CLAIMS = (
         experiment="the unit a·ReLU(b r) (autodiff of its loss) from 5 unbalanced (a0, b0), "
                    "cross-entropy and hinge (branch by branch), 13 states on t ∈ [0, 6]: "
                    "drift of a² − b², and u̇ = r(ȧb + aḃ) from the network's θ̇",
-        comparison="|Δ(a² − b²)|/(a² + b²) and $|dot(u)_\"network\" - dot(u)|\\/|dot(u)|$ (hinge: before the "
+        comparison="|Δ(a² − b²)|/(a² + b²) and $|dot(u)_\"network\" - dot(u)|\\/|dot(u)|$ "
+                   "(hinge: before the "
                    "stop); " + _BUDGET,
         parameters={"cases": CL1_CASES},
         measure=_measure_cl1, checks=(_symbolic("CL1"),), domain=_domain_unit),
@@ -796,7 +797,8 @@ CLAIMS = (
                    "relative scale 1), with u = 1 after the stop; " + _BUDGET + ". \"Cross-"
                    "entropy needs about twice as long\" holds only logarithmically: what is "
                    "checked is the network's CE/hinge ratio at u0 = 0.01 (2.28) against the "
-                   "closed forms, and E(u0) = (ratio − 2) ln(1/u0) → Ei(1) − γ within $u_0 e^(u_0)$ "
+                   "closed forms, and E(u0) = (ratio − 2) ln(1/u0) → Ei(1) − γ within $u_0 "
+                   "e^(u_0)$ "
                    "for u0 = 1e-2 … 1e-32 (ratio 2.28 … 2.02)",
         parameters={"cases": CL3_CASES, "ratio_u0": CL3_RATIO_U0},
         measure=_measure_cl3, checks=(_cl3_ratio, _symbolic("CL3")),
@@ -860,8 +862,10 @@ CLAIMS = (
                "two_mode_freeze_value, two_mode_stop_time",
         experiment="units A and B; points AB (fraction p) and A only; 2 cases. Hinge: branch "
                    "switches by event (AB at $t_1$, then A at $t_2$) and $u_B$ at the end. CE: the "
-                   "network's $(dot(u)_A, dot(u)_B)$ on 9 states and at the onset $u_A + u_B = ln 3$ (event)",
-        comparison="$t_1$, $t_2$, the frozen $u_B$ and the CE velocities, relative (velocities scaled "
+                   "network's $(dot(u)_A, dot(u)_B)$ on 9 states and at the onset $u_A + u_B = "
+                   "ln 3$ (event)",
+        comparison="$t_1$, $t_2$, the frozen $u_B$ and the CE velocities, relative (velocities "
+                   "scaled "
                    "by the larger); B's CE per-capita rate at the onset must be $r_B p\\/2$; "
                    + _BUDGET + "; CE per-capita rate of B decreasing after the onset",
         parameters={"cases": CL7_CASES},

@@ -646,15 +646,18 @@ _NETWORK_EXPERIMENT = (
 
 CLAIMS = (
     _two_part_claim(
-        dict(id="GC1", family="GC", title="Random unit vectors: $EE chevron.l x, y chevron.r^2 = 1\\/d$ and a Beta law",
+        dict(id="GC1", family="GC", title="Random unit vectors: $EE chevron.l x, y chevron.r^2 = "
+                                          "1\\/d$ and a Beta law",
              provenance="D", source=SOURCE,
              statement="EE chevron.l x, y chevron.r^2 = 1/d, quad (1 + chevron.l x, y "
                        "chevron.r)/2 ~ op(\"Beta\")((d-1)/2, (d-1)/2)",
-             theory="theory.confusion: $EE chevron.l x, y chevron.r^(2m) = (2m-1)!! Gamma(d\\/2)\\/(2^m Gamma(d\\/2+m))$ from "
+             theory="theory.confusion: $EE chevron.l x, y chevron.r^(2m) = (2m-1)!! "
+                    "Gamma(d\\/2)\\/(2^m Gamma(d\\/2+m))$ from "
                     "Gaussian moments, equal to the Beta moments for m = 1…4 with symbolic d "
                     "(SymPy self-checks, cached); evaluators compiled from these expressions",
              experiment=f"sphere moments $EE x_1^(2m)$, m = 1…4, d ∈ {list(GC1_DIMENSIONS)}, by "
-                        "tanh-sinh quadrature of $cos^(2m) phi sin^(d-2) phi$ over $[0, pi\\/2]$ (the "
+                        "tanh-sinh quadrature of $cos^(2m) phi sin^(d-2) phi$ over $[0, pi\\/2]$ "
+                        "(the "
                         "hyperspherical surface element) at the working precision (256 bits: "
                         f"d ∈ {list(GC1_HIGH_DIMENSIONS)}, m ∈ {list(GC1_HIGH_ORDERS)}); "
                         f"{GC1_SAMPLES} pairs of normalised Gaussian vectors for each d "
@@ -685,14 +688,17 @@ CLAIMS = (
                        "rho = 1 - (2 mu)/N (alpha - (N L alpha^2)/2), quad alpha < 2/(N L)",
              theory="theory.confusion.confusion_rate, confusion_bound and rate_slope, compiled "
                     "from ρ, the bound and −∂ρ/∂α|₀; self-checks: the bound minus the unrolled "
-                    "recursion (SymPy rsolve) is $alpha eta rho^T\\/(1 - rho) >= 0$, $-partial rho\\/partial alpha|_0 = 2 mu\\/N$",
+                    "recursion (SymPy rsolve) is $alpha eta rho^T\\/(1 - rho) >= 0$, $-partial "
+                    "rho\\/partial alpha|_0 = 2 mu\\/N$",
              experiment="(1) tight instance, one sample (N = d = 1, f = ½(a·w)²: μ = L = a², "
                         f"no confusion) for {len(GC2_TIGHT_CASES)} (a, w₀, α) cases: "
                         f"$F(w_T)$, $T <= {GC2_TIGHT_STEPS}$, by SGD at the working precision; "
                         "(2) confusion-free orthogonal rows (Hadamard directions, N = d ∈ "
                         f"{[len(n) for n in GC2_ORTHOGONAL_NORMS]}, unequal norms): the exact "
-                        "one-step expected-loss map $P = 1\\/N sum_i M_i^T Q M_i$, its worst contraction "
-                        "$kappa(alpha)$ and $-dif kappa\\/dif alpha|_0 = lambda_min (P_1, Q)$ by generalised eigenproblems; "
+                        "one-step expected-loss map $P = 1\\/N sum_i M_i^T Q M_i$, its worst "
+                        "contraction "
+                        "$kappa(alpha)$ and $-dif kappa\\/dif alpha|_0 = lambda_min (P_1, Q)$ by "
+                        "generalised eigenproblems; "
                         f"(3) N = d = {GC2_SAMPLES} rows orthonormal + tilt × Gaussian (tilt ∈ "
                         f"{list(GC2_TILTS)}, norms 0.6…1.4, seed {GC2_SEED}), α/(2/(NL)) ∈ "
                         f"{list(GC2_STEP_FRACTIONS)}, T ≤ {GC2_STEPS}, and two rows at a small "
@@ -700,7 +706,8 @@ CLAIMS = (
                         f"$T <= {GC2_FLOOR_STEPS}$: exact $EE F(w_T)$ by the second-moment "
                         f"recursion, {GC2_RUNS} simulated SGD runs each; η the exact supremum "
                         "of the confusion on the ball SGD never leaves",
-             comparison="EXACT: (1) $F(w_T)$ equals the bound ($eta = 0$) and (2) $-dif kappa\\/dif alpha|_0$ equals "
+             comparison="EXACT: (1) $F(w_T)$ equals the bound ($eta = 0$) and (2) $-dif "
+                        "kappa\\/dif alpha|_0$ equals "
                         f"2μ/N, relative error ≤ {GC2_ROUNDING}·u (rounding of the SGD steps) "
                         "and shrinking with precision; STATISTICAL: exact $EE F(w_T) <=$ bound at "
                         "every T, κ(α) ≤ ρ(α) for the confusion-free rows (tightness ratios "
@@ -753,7 +760,8 @@ CLAIMS = (
         domain=_domain_network),
     qualitative_claim(
         id="GC4", family="GC",
-        title="Beyond $\"depth\"\\/\"width\" approx 1\\/4$ the minimum gradient cosine falls with depth",
+        title="Beyond $\"depth\"\\/\"width\" approx 1\\/4$ the minimum gradient cosine falls "
+              "with depth",
         provenance="P", source=SOURCE,
         statement="min_(i != j) cos(nabla f_i, nabla f_j) arrow.br \"with depth at fixed "
                   "width\" w, quad \"depth\"/w >= 1/4",

@@ -184,7 +184,8 @@ def _cv1_distribution(column: np.ndarray) -> dict:
 
 
 CV1_NULL = NullModel(
-    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: $EE(product w)^2 = sigma^(2L)$ is "
+    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: "
+                                            "$EE(product w)^2 = sigma^(2L)$ is "
     "kept but E log|w| = ln(√3σ) − 1 (a drift of −0.451 per factor instead of −0.635), so "
     "the mean, variance and median slope of log|∏w| must fail", partial(_observe_cv1,
                                                                         "uniform"))
@@ -246,7 +247,8 @@ def _check_cv2(observed: dict) -> Finding:
 
 
 CV2_NULL = NullModel(
-    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: the same variance "
+    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: "
+                                            "the same variance "
     "but E w⁴ = 9σ⁴/5 instead of 3σ⁴, so E g_i² and E H_ij² (which carry the Gaussian "
     "moments (2k−1)!!) must fail", partial(_observe_cv2, "uniform"))
 
@@ -659,7 +661,8 @@ def _cv5_symbolic(_series: dict) -> Finding:
         if residual != 0:
             nonzero.append((width, depth))
     return Finding(not nonzero, [
-        f"symbolic: E tr(JᵀJ) from the network's own Jacobian minus L d (dσ²)^(L−1)‖x‖² = "
+        f"symbolic: E tr(JᵀJ) from the network's own Jacobian minus $L d (d sigma^2)^(L-1) "
+        f"norm(x)^2$ = "
         f"{'0' if not nonzero else f'NONZERO at {nonzero}'} for (d, L) in "
         f"{list(CV5_SYMBOLIC_CASES)}"])
 
@@ -700,7 +703,7 @@ def _check_cv5(observed: dict) -> Finding:
         series["widths"][str(width)] = _cv5_series(sample, fit, width)
     evidence.insert(0, "typical curvature: log-median tr(JᵀJ) − ln L = a + bL + c/L fitted on "
                        "L = 32…256; b must match the Xavier drift ψ(d/2) − ln(d/2) ≈ −1/d "
-                       "(tr ≈ e^{S_L}·L·O(1), S_L a sum of L layer logs)")
+                       "($op(\"tr\") approx e^(S_L) L O(1)$, $S_L$ a sum of $L$ layer logs)")
     passed = all(f.passed for f in fits) and all(c.passed for c in checks)
     return Finding(passed, evidence + [c.sentence() for c in checks], series)
 
@@ -718,7 +721,7 @@ def _cv5_series(sample, fit: SlopeFit, width: int) -> dict:
 CV5_NULL = NullModel(
     "the median kept instead of the mean", "the same networks with σ² = (d + 1)/d² (median "
     "slopes at d = 4, 8, 16): the median of tr(JᵀJ) no longer decays and its mean grows like "
-    "(1 + 1/d)^{L−1}; the Xavier predictions must fail",
+    "$(1 + 1\\/d)^(L-1)$; the Xavier predictions must fail",
     partial(_observe_traces, _cv3_median_kept, "CV5-null", CV3_NULL_WIDTHS))
 
 
@@ -900,9 +903,11 @@ CLAIMS = (
         statement="EE[(product w_i)^2] = sigma^(2L), quad EE log|product w_i| = L(log sigma "
                   "- (gamma + ln 2)/2), quad op(\"Var\") log|product w_i| = L pi^2/8",
         theory="theory.curvature: cumulants of log|z| from the Mellin transform "
-               "$EE|z|^s = 2^(s\\/2) Gamma((s+1)\\/2)\\/sqrt(pi)$ (SymPy integrate), compared symbolically with the "
+               "$EE|z|^s = 2^(s\\/2) Gamma((s+1)\\/2)\\/sqrt(pi)$ (SymPy integrate), compared "
+               "symbolically with the "
                "statement",
-        experiment=f"$w_i tilde.op N(0, {CV1_SCALE}^2)$: {CV1_PATHS} chains of depth 256 (log-space "
+        experiment=f"$w_i tilde.op N(0, {CV1_SCALE}^2)$: {CV1_PATHS} chains of depth 256 "
+                   f"(log-space "
                    f"products) at L ∈ {list(CV1_DEPTHS)}; (∏w)² from {CV1_SQUARE_SAMPLES} "
                    f"draws at L ≤ 3 (finite fourth moment $3^L$); median slope with σ = 1 on "
                    f"L = 32…256; ladder: the moments of log|z| and z² by quadrature at "
@@ -934,13 +939,15 @@ CLAIMS = (
         checks=(_cv2_symbolic, PropertyCheck(_observe_cv2, _check_cv2, (CV2_NULL,))),
         domain=_domain_chain),
     exact(
-        id="CV3", title="Linear nets: $norm(y)^2$ is a product of $chi^2_d$; the median decays like "
+        id="CV3", title="Linear nets: $norm(y)^2$ is a product of $chi^2_d$; the median decays "
+                        "like "
                         "$e^(-L\\/d)$",
         provenance="D", claim_class=ClaimClass.STATISTICAL,
         statement="norm(W_L dots.c W_1 x)^2 = norm(x)^2 sigma^(2L) product chi^2_d, quad "
                   "EE log = L(psi(d/2) + ln(2 sigma^2)), quad psi(d/2) - ln(d/2) in "
                   "(-2/d, -1/d)",
-        theory="theory.curvature: $EE log chi^2_d$ and Var from the $chi^2$ Mellin transform; the drift "
+        theory="theory.curvature: $EE log chi^2_d$ and Var from the $chi^2$ Mellin transform; "
+               "the drift "
                "bounds by Binet's formula (symbolic steps); margins from the derived drift",
         experiment="Xavier (σ² = 1/d) d×d Gaussian networks of depth 256 multiplied out "
                    "(log-space, renormalised per layer), d ∈ {4, 8, 16, 32, 64}, paths × "
@@ -962,7 +969,8 @@ CLAIMS = (
                                   (CV3_NULL,))),
         domain=_domain_width_depth),
     exact(
-        id="CV4", title="ReLU (He) layer ratios: $(2\\/d) chi^2_B$; $EE log R = -5\\/(2d) - 49\\/(12 d^2) + "
+        id="CV4", title="ReLU (He) layer ratios: $(2\\/d) chi^2_B$; $EE log R = -5\\/(2d) - "
+                        "49\\/(12 d^2) + "
                         "O(d^(-3))$",
         provenance="D", claim_class=ClaimClass.STATISTICAL,
         statement="R = 2/d chi^2_B, quad B ~ op(\"Bin\")(d, 1/2) | B >= 1, quad EE log R = "
@@ -1000,8 +1008,10 @@ CLAIMS = (
                    "heyoka AD Hessian of ½‖y − t‖² (4 random networks); mean: 10000 networks "
                    f"per (d, L ≤ 8); median: Xavier networks of depth {CV5_DEPTH}, d ∈ "
                    f"{list(CV5_WIDTHS)}",
-        comparison="closed form vs the derived mean within $2^8 dot.c 2^(1-\"bits\")$, shrinking with "
-                   "precision; identity within $2 gamma_(L d+2) kappa$ (rounding of matrix products, κ the "
+        comparison="closed form vs the derived mean within $2^8 dot.c 2^(1-\"bits\")$, shrinking "
+                   "with "
+                   "precision; identity within $2 gamma_(L d+2) kappa$ (rounding of matrix "
+                   "products, κ the "
                    "absolute-value condition); symbolic mean exactly 0; " + _STATISTICAL
                    + "; median slope interval must contain ψ(d/2) − ln(d/2); null model: "
                    "σ² = (d+1)/d² must fail",
@@ -1016,7 +1026,8 @@ CLAIMS = (
                                   (CV5_NULL,))),
         domain=_domain_width_depth),
     exact(
-        id="CV6", title="Escaping a saddle: GD needs $ln(r\\/delta)\\/ln(1 + eta epsilon)$ steps; Adam is "
+        id="CV6", title="Escaping a saddle: GD needs $ln(r\\/delta)\\/ln(1 + eta epsilon)$ "
+                        "steps; Adam is "
                         "scale-free",
         provenance="D",
         statement="t^* = ln(r/delta)/ln(1 + eta epsilon) >= (lambda_max ln(r/delta))/"
@@ -1024,10 +1035,13 @@ CLAIMS = (
         theory="theory.curvature.escape_time and escape_time_lower_bound; Adam's scale "
                "invariance checked symbolically",
         experiment=f"½xᵀHx with H = Q diag{CV6_EIGENVALUES}Qᵀ (Haar Q at working precision, "
-                   f"seed {CV6_SEED}), GD from $delta v_min$ at $eta = 2\\/lambda_max$ and $1\\/lambda_max$; Adam and "
+                   f"seed {CV6_SEED}), GD from $delta v_min$ at $eta = 2\\/lambda_max$ and "
+                   f"$1\\/lambda_max$; Adam and "
                    f"RMSProp (ε = 0) for {CV6_ADAM_STEPS} steps on c·f",
-        comparison="relative errors of $norm(x_k)$ vs $delta (1 + eta epsilon)^k$, of the escape time read off the "
-                   "iterates vs $t^*$, of the bound vs $t^* ln(1 + eta epsilon)\\/(eta epsilon)$ at $eta = 2\\/lambda_max$ (where they "
+        comparison="relative errors of $norm(x_k)$ vs $delta (1 + eta epsilon)^k$, of the escape "
+                   "time read off the "
+                   "iterates vs $t^*$, of the bound vs $t^* ln(1 + eta epsilon)\\/(eta epsilon)$ "
+                   "at $eta = 2\\/lambda_max$ (where they "
                    "are equal), and of c-scaled adaptive iterates vs c = 1, within "
                    "steps·(d+2)·u·A (A = 10) and shrinking with precision; escape step = ⌈t*⌉; "
                    "t* ≥ the lower bound",

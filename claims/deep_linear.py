@@ -569,7 +569,8 @@ CLAIMS = (
                    "a0 = b0 = √u0 (one mode starts above s); 7 output times on [0, 6]; at 53 "
                    "and 113 bits only — every rung also runs a 4→5→3 network (35 weights, 3 "
                    "modes, one above s)",
-        comparison="max over times and entries of $|U^T W_2 W_1 V - op(\"diag\")(u(t))| \\/ max_alpha u_alpha (t)$; "
+        comparison="max over times and entries of $|U^T W_2 W_1 V - op(\"diag\")(u(t))| \\/ "
+                   "max_alpha u_alpha (t)$; "
                    + _TRAJECTORY_BUDGET,
         parameters={**DL3_SHAPE, "s": DL3_SINGULAR_VALUES, "u0": DL3_INITIAL_STRENGTHS,
                     "seed": DL3_SEED, "every rung": DL3_SMALL},
@@ -603,7 +604,8 @@ CLAIMS = (
         theory="the identity itself (zero drift); rate 1 in η for descent",
         experiment="a 5→6→8→3 network (102 weights; at 53 and 113 bits — every rung also "
                    "runs a 2→3→3→2 network, 21 weights) from Gaussian init (σ = 0.5, seed 5), "
-                   "random target; drift of every $W_(j+1)^T W_(j+1) - W_j W_j^T$ over $t in [0, 2]$; "
+                   "random target; drift of every $W_(j+1)^T W_(j+1) - W_j W_j^T$ over $t in [0, "
+                   "2]$; "
                    "gradient descent with $eta = 2^(-6) … 2^(-15)$ over t ∈ [0, 1]. Certificate: a "
                    "1→2→2→1 network (8 weights) from a random 4-decimal init, every entry of "
                    "both conserved 2×2 matrices on its Arb enclosure at t = 1/4 … 2 against "
@@ -622,7 +624,8 @@ CLAIMS = (
                   "(W_e^T W_e)^((N-j)/N)",
         theory="theory.deep_linear.end_to_end_velocity (fractional powers by mpmath eigsy); "
                "scalar case checked symbolically against DL4",
-        experiment="a 3-layer 3×3 network from a balanced init $W_j = O_j Sigma O_(j-1)^T$ (seed 6), "
+        experiment="a 3-layer 3×3 network from a balanced init $W_j = O_j Sigma O_(j-1)^T$ (seed "
+                   "6), "
                    "random target; $dif W_e \\/ dif t$ from the product rule and the network's own "
                    "gradient at 5 times on [0, 1]. Certificate: a 3-layer 2×2 network from an "
                    "exactly balanced rational init (Pythagorean rotations), both sides of the "
@@ -641,10 +644,12 @@ CLAIMS = (
                   "t_1 < t_2 < ...",
         theory="ordering and 1/s scaling (up to the ln(s/u0) factor of DL1's t½)",
         experiment="a 4→8→4 network from i.i.d. N(0, 0.01²) weights (seed 7), target with "
-                   "s = (3, 2, 1.2, 0.6); mode strengths $u_alpha^T W_2 W_1 v_alpha$; their s/2 crossings by "
+                   "s = (3, 2, 1.2, 0.6); mode strengths $u_alpha^T W_2 W_1 v_alpha$; their s/2 "
+                   "crossings by "
                    "event detection",
         comparison="crossing times strictly increasing; exactly one inflection per mode curve; "
-                   "slope of log t½ vs log s within [−1 − b/2, −1 + 2b], $b = 1\\/ln(s_min \\/ u_0)$",
+                   "slope of log t½ vs log s within [−1 − b/2, −1 + 2b], $b = 1\\/ln(s_min \\/ "
+                   "u_0)$",
         parameters={"layers": DL7_LAYERS, "s": DL7_SINGULAR_VALUES,
                     "init_scale": DL7_INIT_SCALE, "seed": DL7_SEED},
         observe=_observe_dl7, check=_check_dl7,

@@ -763,7 +763,8 @@ CLAIMS = (
                     "margin": SS3_MARGIN, "seed": SS3_SEED},
         measure=_measure_ss3, checks=(_symbolic("SS3"), _ss3_signs), domain=_domain_sample),
     exact(
-        id="SS4", title="Soft = hard at 0/1; band bounds $delta P$, $delta N$; gap linear in $delta$",
+        id="SS4", title="Soft = hard at 0/1; band bounds $delta P$, $delta N$; gap linear in "
+                        "$delta$",
         provenance="D",
         statement="p_i in {0, 1} arrow.r.double \"soft\" = \"hard\", quad "
                   "p_i in.not [tau - tau_m/2, tau + tau_m/2] arrow.r.double "
@@ -786,7 +787,8 @@ CLAIMS = (
         measure=_measure_ss4, fits=(_ss4_rate,),
         checks=(_symbolic("SS4"), _ss4_bounds, _ss4_rate_series), domain=_domain_sample),
     statistical_claim(
-        id="SS5", title="Bernoulli($h$) predictions: $EE[\"TP\"] = \"TP\"_s$, $\"sd\"(\"F1\") prop n^(-1\\/2)$",
+        id="SS5", title="Bernoulli($h$) predictions: $EE[\"TP\"] = \"TP\"_s$, $\"sd\"(\"F1\") "
+                        "prop n^(-1\\/2)$",
         provenance="D", source=SOURCE,
         statement="hat(y)_i tilde \"Bernoulli\"(H(p_i)) arrow.r.double "
                   "EE[\"TP\"] = \"TP\"_s, quad F_1(hat(y)) arrow.r F_(1,s) "
@@ -814,7 +816,8 @@ CLAIMS = (
                       partial(_observe_ss5, probabilities="p")),
             NullModel("predictions shared by the copies",
                       "one Bernoulli($H(p_i)$) draw of the 40 base predictions per repetition, "
-                      "replicated k times: $EE[\"TP\"] = \"TP\"_s$ still, but F1 does not concentrate",
+                      "replicated k times: $EE[\"TP\"] = \"TP\"_s$ still, but F1 does not "
+                      "concentrate",
                       partial(_observe_ss5, shared=True))),
         domain=_domain_seed),
     statistical_claim(

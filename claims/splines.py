@@ -489,7 +489,8 @@ def _domain_data():
 
 _QUADRATURE = ("float64: scipy quad at rtol 1e-13, budget 1e-12 relative (10× the request); "
                "above 53 bits: mpmath.quad with 32 guard bits, budget $2^8 dot.c 2^(1-\"bits\")$")
-_NESTED = ("float64 budget 1e-11 (nested quadrature, 100× the request), $2^8 dot.c 2^(1-\"bits\")$ above "
+_NESTED = ("float64 budget 1e-11 (nested quadrature, 100× the request), $2^8 dot.c "
+           "2^(1-\"bits\")$ above "
            "(one mpmath quadrature at bits + 32)")
 
 exact = partial(exact_claim, source=SOURCE)
@@ -545,13 +546,15 @@ CLAIMS = (
         theory="the right side with theory's derived ζ and moments (mpmath.quad split at the "
                "$x_j$ and at ζ's breakpoints)",
         experiment="the left side with numerics' quadrature kernel for all five laws at every "
-                   "precision ($sum c_j = 0.9$ and $sum c_j x_j = 0.96$ both non-zero, $EE[W^2] != EE[B^2]$ for "
+                   "precision ($sum c_j = 0.9$ and $sum c_j x_j = 0.96$ both non-zero, $EE[W^2] "
+                   "!= EE[B^2]$ for "
                    "three laws, so every term of the right side is exercised)",
         comparison="relative gap; " + _NESTED + "; must shrink with precision",
         parameters={"points": SP3_POINTS, "coefficients": SP3_COEFFICIENTS},
         measure=_measure_sp3, checks=(_claim_checks("SP3"), _sp3_rows), domain=_domain_data),
     exact(
-        id="SP4", title="Trained wide networks $-> g^* = op(\"argmin\") integral g''^2\\/zeta$ at rate $n^(-1\\/2)$",
+        id="SP4", title="Trained wide networks $-> g^* = op(\"argmin\") integral g''^2\\/zeta$ "
+                        "at rate $n^(-1\\/2)$",
         provenance="P", claim_class=ClaimClass.ASYMPTOTIC,
         statement="sup_x |f_n (x) - g^*(x)| prop n^(-1/2), quad g^* = op(\"argmin\")_(g(x_i) "
                   "= y_i) integral g''^2 / zeta dif x + \"boundary terms\"",
@@ -584,13 +587,15 @@ CLAIMS = (
         checks=(PropertyCheck(partial(_observe_sp5, SP5_LAW, "SP5"), _check_sp5, (SP5_NULL,)),),
         domain=_domain_data),
     exact(
-        id="SP6", title="Linearised flow: $f_t - f_0 = K(dot, X) K^(-1) (I - e^(-eta t K))(y - f_0)$",
+        id="SP6", title="Linearised flow: $f_t - f_0 = K(dot, X) K^(-1) (I - e^(-eta t K))(y - "
+                        "f_0)$",
         provenance="P+D",
         statement="f_t - f_0 = K(dot, X) K^(-1) (I - e^(-eta t K)) (y - f_0 (X))",
         theory="theory.splines.linearised_flow (mpmath expm and LU) with the network's kernel "
                "K = ΦΦᵀ",
         experiment="gradient flow of the output layer of a 12-unit antisymmetric ReLU network "
-                   "(heyoka autodiff of $1\\/2 sum_i (f(x_i) - y_i)^2$), 4 data points, 6 times up to "
+                   "(heyoka autodiff of $1\\/2 sum_i (f(x_i) - y_i)^2$), 4 data points, 6 times "
+                   "up to "
                    "$4 tau\\/lambda_min$, evaluated at the data and 5 other points",
         comparison="max |Δ| over times and points / $max|f_t - f_0|$; budget n·ε·A with n the "
                    "steps, ε the engine's local tolerance (DOP853 rtol 2.5e-14 at 53 bits, "

@@ -77,7 +77,7 @@ def _rate_panel(axis, fit: dict) -> None:
     reference = y[-1] * (x / x[-1]) ** fit["slope"]
     axis.loglog(x, reference, "-", lw=0.8,
                 label=f"slope {fit['slope']:.3f} [{fit['low']:.3f}, {fit['high']:.3f}]")
-    axis.loglog(x, y[-1] * (x / x[-1]) ** -0.5, "k:", lw=0.8, label="n^(−1/2)")
+    axis.loglog(x, y[-1] * (x / x[-1]) ** -0.5, "k:", lw=0.8, label=r"$\propto n^{-1/2}$")
     axis.set_xlabel("width n")
     axis.set_ylabel("mean sup error")
     axis.legend(fontsize=6)
@@ -121,7 +121,8 @@ def sp6(outcome: Outcome):
                   color=f"C{index}")
     axis.plot(trajectory["x"], trajectory["y"], "k*", ms=5)
     axis.set_xlabel("x")
-    axis.set_title("SP6: flow (dots) vs K(·,X)K⁻¹(I − e^(−ηtK))y (lines)", fontsize=7)
+    axis.set_title(r"SP6: flow (dots) vs $K(\cdot, X) K^{-1} (I - e^{-\eta t K}) y$ (lines)",
+                   fontsize=7)
     axis.legend(fontsize=5)
     return figure
 
