@@ -407,7 +407,7 @@ def _cv3_moment_checks(sample, width: int, scale: float) -> list:
                    float(curvature.network_log_mean(width, CV3_DEPTH, scale))),
         variance_check(f"d = {width}: Var log‖y‖² at L = {CV3_DEPTH}", final,
                        float(curvature.network_log_variance(width, CV3_DEPTH))),
-        ks_check(f"d = {width}: per-layer ratios ~ σ²χ²_d (pooled over layers)", ratios,
+        ks_check(f"d = {width}: per-layer ratios ~ $sigma^2 chi^2_d$ (pooled over layers)", ratios,
                  lambda r: stats.chi2.cdf(r / float(variance), degrees)),
     ]
 
@@ -417,7 +417,7 @@ def _cv3_distribution(sample, width: int, scale: float) -> dict:
     degrees, variance = curvature.layer_ratio_law(width, scale)
     law = stats.chi2(degrees, scale=float(variance))
     ratios = np.exp(sample.layer_log_ratios[:, 0, :]).ravel()
-    return distribution_series(ratios, f"σ²χ²_d, d = {width}", law.ppf, law.pdf)
+    return distribution_series(ratios, f"σ²χ²(d), d = {width}", law.ppf, law.pdf)
 
 
 def _cv3_series(sample, fit: SlopeFit) -> dict:
