@@ -59,3 +59,43 @@ def test_accented_letters_in_text_become_math_accents():
     """Typst's text layer repeats a combining mark per glyph ("u̇u̇"); a math accent does not."""
     assert typst_markup("τu̇ = 1", escape) == "τ$dot(u)$ \\= 1"
     assert typst_markup("θ̂ and ℓ̈", escape) == "$hat(θ)$ and $dot.double(ℓ)$"
+
+
+@pytest.mark.slow  # typesets the whole catalogue (~35 s on a loaded machine)
+def test_report_text_layer_has_no_raw_markup_and_links_every_id(tmp_path: Path):
+    """The report of every registered claim (stand-in outcomes: titles, texts, statements and
+    derivations typeset, no claim run): its text layer carries no raw script markup nor a
+    doubled combining mark, and the summary table links every id to a page of the report."""
+    from pypdf import PdfReader
+
+    from flowcert.claims.base import Outcome
+    from flowcert.reports.pdf import render_report
+    from flowcert.reports.results import results_document
+
+    outcomes = [Outcome(claim.id, True, evidence=[f"stand-in outcome of {claim.id}"])
+                for claim in CLAIMS]
+    document = results_document(CLAIMS, outcomes, (53,))
+    out = tmp_path / "report.pdf"
+    out.write_bytes(render_report(CLAIMS, outcomes, document, work_precision=None))
+    reader = PdfReader(out)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert not re.search(r"\^\(|\^\{|_\{", text), re.findall(r".{20}(?:\^\(|\^\{|_\{).{20}", text)
+    assert not re.search("([\u0300-\u036f]).?\\1", text), "a combining mark is doubled"
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    named = {name: pages[destination.page.idnum]
+             for name, destination in reader.named_destinations.items()}
+    headings = {}  # claim id → the page of its heading
+    for number, page in enumerate(reader.pages):
+        for claim_id in re.findall(r"^([A-Z]+[0-9]+) — ", page.extract_text(), re.M):
+            headings.setdefault(claim_id, number)
+    assert set(headings) == {claim.id for claim in CLAIMS}
+    targets = set()
+    for page in reader.pages[1:min(headings.values())]:  # the summary table
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A") or {}
+            destination = annotation.get("/Dest") or action.get("/D")
+            if annotation.get("/Subtype") == "/Link" and destination is not None:
+                targets.add(named.get(destination) if isinstance(destination, str)
+                            else pages.get(destination[0].idnum))
+    assert set(headings.values()) <= targets, "a claim page no summary link points to"
