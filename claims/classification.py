@@ -756,7 +756,7 @@ exact = partial(exact_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="CL1", title="Conserved a² − b² and the margin ODE of a ReLU unit",
+        id="CL1", title="Conserved $a^2 - b^2$ and the margin ODE of a ReLU unit",
         provenance="D",
         statement="c = a^2 - b^2 = \"const\", quad dot(u) = r g(u) sqrt(r^2 c^2 + 4 u^2)",
         theory="theory.classification.margin_velocity; conservation and u̇² derived "
@@ -764,7 +764,8 @@ CLAIMS = (
         experiment="the unit a·ReLU(b r) (autodiff of its loss) from 5 unbalanced (a0, b0), "
                    "cross-entropy and hinge (branch by branch), 13 states on t ∈ [0, 6]: "
                    "drift of a² − b², and u̇ = r(ȧb + aḃ) from the network's θ̇",
-        comparison="|Δ(a² − b²)|/(a² + b²) and |u̇_network − u̇|/|u̇| (hinge: before the "
+        comparison="|Δ(a² − b²)|/(a² + b²) and $|dot(u)_\"network\" - dot(u)|\\/|dot(u)|$ "
+                   "(hinge: before the "
                    "stop); " + _BUDGET,
         parameters={"cases": CL1_CASES},
         measure=_measure_cl1, checks=(_symbolic("CL1"),), domain=_domain_unit),
@@ -780,7 +781,7 @@ CLAIMS = (
         parameters={"cases": CL2_CASES, "levels": CL2_LEVELS},
         measure=_measure_cl2, checks=(_symbolic("CL2"),), domain=_domain_unit),
     exact(
-        id="CL3", title="Hinge: sinh closed form and an exact stop at u = 1",
+        id="CL3", title="Hinge: $sinh$ closed form and an exact stop at $u = 1$",
         provenance="D",
         statement="u(t) = (r|c|)/2 sinh(2 r t + op(\"asinh\")((2 u_0)/(r|c|))), quad "
                   "u_0 e^(2 r t) \" if \" c = 0, quad T_h = ln(1\\/u_0)/(2r), quad "
@@ -796,7 +797,8 @@ CLAIMS = (
                    "relative scale 1), with u = 1 after the stop; " + _BUDGET + ". \"Cross-"
                    "entropy needs about twice as long\" holds only logarithmically: what is "
                    "checked is the network's CE/hinge ratio at u0 = 0.01 (2.28) against the "
-                   "closed forms, and E(u0) = (ratio − 2) ln(1/u0) → Ei(1) − γ within u0 e^u0 "
+                   "closed forms, and E(u0) = (ratio − 2) ln(1/u0) → Ei(1) − γ within $u_0 "
+                   "e^(u_0)$ "
                    "for u0 = 1e-2 … 1e-32 (ratio 2.28 … 2.02)",
         parameters={"cases": CL3_CASES, "ratio_u0": CL3_RATIO_U0},
         measure=_measure_cl3, checks=(_cl3_ratio, _symbolic("CL3")),
@@ -822,7 +824,7 @@ CLAIMS = (
         null_models=(CL4_NULL,),
         domain=_domain_unit),
     exact(
-        id="CL5", title="Times scale as 1/(p r)",
+        id="CL5", title="Times scale as $1\\/(p r)$",
         provenance="P",
         statement="t prop 1/(p r), quad 2 p r t = ln(u \\/ u_0) + op(\"Ei\")(u) - "
                   "op(\"Ei\")(u_0), quad T_h = ln(1\\/u_0)/(2 p r)",
@@ -859,16 +861,18 @@ CLAIMS = (
         theory="theory.classification.two_mode_velocity, two_mode_freeze_time, "
                "two_mode_freeze_value, two_mode_stop_time",
         experiment="units A and B; points AB (fraction p) and A only; 2 cases. Hinge: branch "
-                   "switches by event (AB at t₁, then A at t₂) and u_B at the end. CE: the "
-                   "network's (u̇_A, u̇_B) on 9 states and at the onset u_A + u_B = ln 3 (event)",
-        comparison="t₁, t₂, the frozen u_B and the CE velocities, relative (velocities scaled "
-                   "by the larger); B's CE per-capita rate at the onset must be r_B p/2; "
+                   "switches by event (AB at $t_1$, then A at $t_2$) and $u_B$ at the end. CE: the "
+                   "network's $(dot(u)_A, dot(u)_B)$ on 9 states and at the onset $u_A + u_B = "
+                   "ln 3$ (event)",
+        comparison="$t_1$, $t_2$, the frozen $u_B$ and the CE velocities, relative (velocities "
+                   "scaled "
+                   "by the larger); B's CE per-capita rate at the onset must be $r_B p\\/2$; "
                    + _BUDGET + "; CE per-capita rate of B decreasing after the onset",
         parameters={"cases": CL7_CASES},
         measure=_measure_cl7, checks=(_cl7_freeze, _symbolic("CL7")),
         domain=_domain_two_mode),
     exact(
-        id="CL8", title="Depth-L chains: u̇ = L r^{2/L} u^{2−2/L} g(u)",
+        id="CL8", title="Depth-$L$ chains: $dot(u) = L r^(2\\/L) u^(2 - 2\\/L) g(u)$",
         provenance="D",
         statement="dot(u) = L r^(2\\/L) u^(2 - 2\\/L) g(u)",
         theory="theory.classification.chain_time (hinge closed form; CE through ₁F₁, checked "

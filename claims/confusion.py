@@ -637,8 +637,8 @@ def _domain_network():
 
 
 _NETWORK_EXPERIMENT = (
-    f"{NETWORK_SAMPLES} unit inputs in R^{NETWORK_INPUT_DIMENSION} and ±1 targets (seeded), "
-    "scalar output, squared loss f_n = ½(y_n − t_n)², zero biases (their gradients count), "
+    f"{NETWORK_SAMPLES} unit inputs in $RR^{NETWORK_INPUT_DIMENSION}$ and ±1 targets (seeded), "
+    "scalar output, squared loss $f_n = 1\\/2 (y_n - t_n)^2$, zero biases (their gradients count), "
     "weights N(0, gain/fan-in) with gain 1 (tanh, LeCun) or 2 (ReLU, He); per-sample "
     "gradient Gram matrices of independent initialisations sampled exactly in law from the "
     "Gaussian blocks the N samples see (numerics.gradient_confusion); 'depth' = number of "
@@ -646,15 +646,18 @@ _NETWORK_EXPERIMENT = (
 
 CLAIMS = (
     _two_part_claim(
-        dict(id="GC1", family="GC", title="Random unit vectors: E⟨x,y⟩² = 1/d and a Beta law",
+        dict(id="GC1", family="GC", title="Random unit vectors: $EE chevron.l x, y chevron.r^2 = "
+                                          "1\\/d$ and a Beta law",
              provenance="D", source=SOURCE,
              statement="EE chevron.l x, y chevron.r^2 = 1/d, quad (1 + chevron.l x, y "
                        "chevron.r)/2 ~ op(\"Beta\")((d-1)/2, (d-1)/2)",
-             theory="theory.confusion: E⟨x,y⟩^(2m) = (2m−1)!!Γ(d/2)/(2^mΓ(d/2+m)) from "
+             theory="theory.confusion: $EE chevron.l x, y chevron.r^(2m) = (2m-1)!! "
+                    "Gamma(d\\/2)\\/(2^m Gamma(d\\/2+m))$ from "
                     "Gaussian moments, equal to the Beta moments for m = 1…4 with symbolic d "
                     "(SymPy self-checks, cached); evaluators compiled from these expressions",
-             experiment=f"sphere moments E x₁^(2m), m = 1…4, d ∈ {list(GC1_DIMENSIONS)}, by "
-                        "tanh-sinh quadrature of cos^(2m)φ sin^(d−2)φ over [0, π/2] (the "
+             experiment=f"sphere moments $EE x_1^(2m)$, m = 1…4, d ∈ {list(GC1_DIMENSIONS)}, by "
+                        "tanh-sinh quadrature of $cos^(2m) phi sin^(d-2) phi$ over $[0, pi\\/2]$ "
+                        "(the "
                         "hyperspherical surface element) at the working precision (256 bits: "
                         f"d ∈ {list(GC1_HIGH_DIMENSIONS)}, m ∈ {list(GC1_HIGH_ORDERS)}); "
                         f"{GC1_SAMPLES} pairs of normalised Gaussian vectors for each d "
@@ -679,30 +682,34 @@ CLAIMS = (
                                  "cube")))),
     _two_part_claim(
         dict(id="GC2", family="GC",
-             title="SGD under gradient confusion: linear rate plus αη/(1−ρ)",
+             title="SGD under gradient confusion: linear rate plus $alpha eta\\/(1 - rho)$",
              provenance="P", source=SOURCE,
              statement="EE[F(w_T) - F^*] <= rho^T (F(w_0) - F^*) + (alpha eta)/(1-rho), quad "
                        "rho = 1 - (2 mu)/N (alpha - (N L alpha^2)/2), quad alpha < 2/(N L)",
              theory="theory.confusion.confusion_rate, confusion_bound and rate_slope, compiled "
                     "from ρ, the bound and −∂ρ/∂α|₀; self-checks: the bound minus the unrolled "
-                    "recursion (SymPy rsolve) is αηρ^T/(1 − ρ) ≥ 0, −∂ρ/∂α|₀ = 2μ/N",
+                    "recursion (SymPy rsolve) is $alpha eta rho^T\\/(1 - rho) >= 0$, $-partial "
+                    "rho\\/partial alpha|_0 = 2 mu\\/N$",
              experiment="(1) tight instance, one sample (N = d = 1, f = ½(a·w)²: μ = L = a², "
                         f"no confusion) for {len(GC2_TIGHT_CASES)} (a, w₀, α) cases: "
-                        f"F(w_T), T ≤ {GC2_TIGHT_STEPS}, by SGD at the working precision; "
+                        f"$F(w_T)$, $T <= {GC2_TIGHT_STEPS}$, by SGD at the working precision; "
                         "(2) confusion-free orthogonal rows (Hadamard directions, N = d ∈ "
                         f"{[len(n) for n in GC2_ORTHOGONAL_NORMS]}, unequal norms): the exact "
-                        "one-step expected-loss map P = (1/N)Σ M_iᵀQM_i, its worst contraction "
-                        "κ(α) and −dκ/dα|₀ = λ_min(P₁, Q) by generalised eigenproblems; "
+                        "one-step expected-loss map $P = 1\\/N sum_i M_i^T Q M_i$, its worst "
+                        "contraction "
+                        "$kappa(alpha)$ and $-dif kappa\\/dif alpha|_0 = lambda_min (P_1, Q)$ by "
+                        "generalised eigenproblems; "
                         f"(3) N = d = {GC2_SAMPLES} rows orthonormal + tilt × Gaussian (tilt ∈ "
                         f"{list(GC2_TILTS)}, norms 0.6…1.4, seed {GC2_SEED}), α/(2/(NL)) ∈ "
                         f"{list(GC2_STEP_FRACTIONS)}, T ≤ {GC2_STEPS}, and two rows at a small "
                         "angle started along F's slowest direction (the floor instance), "
-                        f"T ≤ {GC2_FLOOR_STEPS}: exact E F(w_T) by the second-moment "
+                        f"$T <= {GC2_FLOOR_STEPS}$: exact $EE F(w_T)$ by the second-moment "
                         f"recursion, {GC2_RUNS} simulated SGD runs each; η the exact supremum "
                         "of the confusion on the ball SGD never leaves",
-             comparison="EXACT: (1) F(w_T) equals the bound (η = 0) and (2) −dκ/dα|₀ equals "
+             comparison="EXACT: (1) $F(w_T)$ equals the bound ($eta = 0$) and (2) $-dif "
+                        "kappa\\/dif alpha|_0$ equals "
                         f"2μ/N, relative error ≤ {GC2_ROUNDING}·u (rounding of the SGD steps) "
-                        "and shrinking with precision; STATISTICAL: exact E F(w_T) ≤ bound at "
+                        "and shrinking with precision; STATISTICAL: exact $EE F(w_T) <=$ bound at "
                         "every T, κ(α) ≤ ρ(α) for the confusion-free rows (tightness ratios "
                         "reported), simulated means within 4.89 SE of the exact expectation "
                         "and not above the bound by more than 4.75 SE; null models: ρ with "
@@ -753,7 +760,8 @@ CLAIMS = (
         domain=_domain_network),
     qualitative_claim(
         id="GC4", family="GC",
-        title="Beyond depth/width ≈ 1/4 the minimum gradient cosine falls with depth",
+        title="Beyond $\"depth\"\\/\"width\" approx 1\\/4$ the minimum gradient cosine falls "
+              "with depth",
         provenance="P", source=SOURCE,
         statement="min_(i != j) cos(nabla f_i, nabla f_j) arrow.br \"with depth at fixed "
                   "width\" w, quad \"depth\"/w >= 1/4",

@@ -388,7 +388,7 @@ def _sf5_sums(series: dict) -> Finding:
         sums = ", ".join(f"{v:.6g}" for v in case["sums"])
         sentences.append(
             f"{'with biases' if case['bias'] else 'bias-free'}: R_SF = {case['R']:.6g}, layer "
-            f"weight-score sums {sums}" + (" (R_SF − Σ_{k≥l}ΣS(b_k): " + ", ".join(
+            f"weight-score sums {sums}" + (" ($R_\"SF\" - sum_(k >= l) sum S(b_k)$: " + ", ".join(
                 f"{v:.6g}" for v in case["predicted"]) + ")" if case["bias"] else ""))
     return Finding(True, sentences)
 
@@ -465,21 +465,24 @@ CLAIMS = (
                   "(partial b_j) - sum_k theta_(j k) (partial R)/(partial theta_(j k)) = "
                   "sum_n (partial R)/(partial a_j) (phi'(z_j) z_j - phi(z_j)) = 0 quad "
                   "(phi(z) = phi'(z) z)",
-        theory="theory.conservation: in − out = Σ_n (∂R/∂a)D(z) with D(z) = φ′(z)z − φ(z) "
+        theory="theory.conservation: $\"in\" - \"out\" = sum_n (partial R\\/partial a) D(z)$ "
+               "with $D(z) = phi'(z) z - phi(z)$ "
                "derived by SymPy for each activation (cached) and evaluated in mpmath; D ≡ 0 "
                "for (leaky) ReLU and linear φ; symbolic checks of the identity for generic φ "
                "and R",
         experiment="leaky-ReLU MLPs (3,5,4,2), (2,6,6,6,1), (4,3,5,3), (3,4,2) with slopes "
                    "0, 0.1, 0.3, 0 and tanh/softplus MLPs (3,5,4,2), (2,6,6,1); He weights, "
-                   f"N(0, 0.5²) biases, {SAMPLES} Gaussian inputs, R = Σ_n(cᵀy_n + "
-                   "½‖y_n‖²); backpropagation in each precision's arithmetic",
-        comparison="incoming saliency against outgoing + Σ_n(∂R/∂a)D(z); " + _ROUNDING
+                   f"N(0, 0.5²) biases, {SAMPLES} Gaussian inputs, $R = sum_n (c^T y_n + "
+                   "1\\/2 norm(y_n)^2)$; backpropagation in each precision's arithmetic",
+        comparison="incoming saliency against outgoing + "
+                   "$sum_n (partial R\\/partial a) D(z)$; " + _ROUNDING
                    + "; null models: the tanh and softplus networks judged by in = out",
         parameters={"cases": SF1_CASES, "samples": SAMPLES, "seed": SEED},
         measure=_measure_sf1, checks=(_symbolic(("SF1",)),),
         null_models=(_sf1_null("tanh"), _sf1_null("softplus"))),
     exact(
-        id="SF2", title="Every separating set carries saliency ⟨∂R/∂y, y⟩",
+        id="SF2", title="Every separating set carries saliency $chevron.l partial R\\/partial y, "
+                        "y chevron.r$",
         provenance="P",
         statement="sum_(theta in C) theta (partial R)/(partial theta) = sum_n chevron.l "
                   "(partial R)/(partial y_n), y_n chevron.r quad forall \"cuts\" C",
@@ -494,7 +497,8 @@ CLAIMS = (
         parameters={"cases": SF2_CASES, "random_cuts": SF2_RANDOM_CUTS, "seed": SEED},
         measure=_measure_sf2, checks=(_symbolic(("SF2",)),)),
     exact(
-        id="SF4", title="Gradient flow conserves ‖in_j‖² − ‖out_j‖² per ReLU neuron",
+        id="SF4", title="Gradient flow conserves $norm(\"in\"_j)^2 - norm(\"out\"_j)^2$ per ReLU "
+                        "neuron",
         provenance="P",
         statement="d/(d t) (norm(w_(\"in\", j))^2 + b_j^2 - norm(w_(\"out\", j))^2) = "
                   "-2 sum_n (partial L)/(partial a_j) (phi'(z_j) z_j - phi(z_j)) = 0",
@@ -505,9 +509,10 @@ CLAIMS = (
                    f"{[c['slope'] for c in SF4_CASES]}), N(0, 0.5²) biases, {SF4_SAMPLES} "
                    "samples, mean squared error; gradient flow of the heyoka AD loss over "
                    "t ∈ [0, 0.25], kinks watched by events; gradient descent with η = "
-                   "2^-6…2^-12 over t ∈ [0, 4]",
-        comparison="‖in_j‖² − ‖out_j‖² at 6 times against t = 0, / max_j(‖in_j‖² + "
-                   "‖out_j‖²), within n·ε·A (A = 20), shrinking with precision; descent "
+                   "$2^(-6) … 2^(-12)$ over t ∈ [0, 4]",
+        comparison="$norm(\"in\"_j)^2 - norm(\"out\"_j)^2$ at 6 times against t = 0, / $max_j "
+                   "(norm(\"in\"_j)^2 + "
+                   "norm(\"out\"_j)^2)$, within n·ε·A (A = 20), shrinking with precision; descent "
                    "drift slope in η with 99% interval containing 1; null model: a tanh "
                    "network's flow",
         parameters={"cases": SF4_CASES, "null_case": SF4_NULL_CASE, "samples": SF4_SAMPLES,
@@ -518,12 +523,13 @@ CLAIMS = (
             "the same samples and horizon: its balances drift",
             partial(_measure_sf4, cases=(SF4_NULL_CASE,), key="sf4-null")),)),
     exact(
-        id="SF5", title="SynFlow: every layer sums to R_SF; no layer collapse",
+        id="SF5", title="SynFlow: every layer sums to $R_\"SF\"$; no layer collapse",
         provenance="P",
         statement="R_(S F) = bb(1)^T (product_l |W_l|) bb(1), quad sum_(i j) |W_l|_(i j) "
                   "(partial R_(S F))/(partial |W_l|_(i j)) = R_(S F) - sum_(k >= l) sum_i "
                   "S(b_k)_i thick forall l",
-        theory="theory.conservation.synflow_layer_sums (R_SF − Σ_{k≥l}ΣS(b_k); R_SF for a "
+        theory="theory.conservation.synflow_layer_sums ($R_\"SF\" - sum_(k >= l) sum S(b_k)$; "
+               "$R_\"SF\"$ for a "
                "bias-free net); SymPy checks on 2×2 layers with and without biases, run by "
                "the claim",
         experiment=f"ReLU networks {SF5_LAYERS}, bias-free and with N(0, 0.5²) biases, "
@@ -531,9 +537,10 @@ CLAIMS = (
                    "1, R = Σ outputs); iterative SynFlow pruning (re-score after every "
                    f"removal) of the bias-free net with layer 2 scaled by {SF5_COLLAPSE_SCALE} "
                    "to one weight per layer; magnitude pruning of the same net as the control",
-        comparison="layer weight-score sums vs R_SF − Σ_{k≥l}ΣS(b_k), relative to R_SF, "
+        comparison="layer weight-score sums vs $R_\"SF\" - sum_(k >= l) sum S(b_k)$, relative to "
+                   "$R_\"SF\"$, "
                    "within K·u·A·P, shrinking with precision; the pruned network must keep "
-                   "exactly one weight per layer with R_SF > 0, and magnitude pruning must "
+                   "exactly one weight per layer with $R_\"SF\" > 0$, and magnitude pruning must "
                    "collapse a layer of it",
         parameters={"layers": SF5_LAYERS, "cases": SF5_CASES,
                     "collapse_scale": SF5_COLLAPSE_SCALE, "seed": SEED},

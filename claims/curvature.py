@@ -184,7 +184,8 @@ def _cv1_distribution(column: np.ndarray) -> dict:
 
 
 CV1_NULL = NullModel(
-    "uniform weights of the same variance", "w_i uniform on [−√3σ, √3σ]: E(∏w)² = σ^{2L} is "
+    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: "
+                                            "$EE(product w)^2 = sigma^(2L)$ is "
     "kept but E log|w| = ln(√3σ) − 1 (a drift of −0.451 per factor instead of −0.635), so "
     "the mean, variance and median slope of log|∏w| must fail", partial(_observe_cv1,
                                                                         "uniform"))
@@ -246,7 +247,8 @@ def _check_cv2(observed: dict) -> Finding:
 
 
 CV2_NULL = NullModel(
-    "uniform weights of the same variance", "w_i uniform on [−√3σ, √3σ]: the same variance "
+    "uniform weights of the same variance", "$w_i$ uniform on $[-sqrt(3) sigma, sqrt(3) sigma]$: "
+                                            "the same variance "
     "but E w⁴ = 9σ⁴/5 instead of 3σ⁴, so E g_i² and E H_ij² (which carry the Gaussian "
     "moments (2k−1)!!) must fail", partial(_observe_cv2, "uniform"))
 
@@ -405,7 +407,7 @@ def _cv3_moment_checks(sample, width: int, scale: float) -> list:
                    float(curvature.network_log_mean(width, CV3_DEPTH, scale))),
         variance_check(f"d = {width}: Var log‖y‖² at L = {CV3_DEPTH}", final,
                        float(curvature.network_log_variance(width, CV3_DEPTH))),
-        ks_check(f"d = {width}: per-layer ratios ~ σ²χ²_d (pooled over layers)", ratios,
+        ks_check(f"d = {width}: per-layer ratios ~ $sigma^2 chi^2_d$ (pooled over layers)", ratios,
                  lambda r: stats.chi2.cdf(r / float(variance), degrees)),
     ]
 
@@ -415,7 +417,7 @@ def _cv3_distribution(sample, width: int, scale: float) -> dict:
     degrees, variance = curvature.layer_ratio_law(width, scale)
     law = stats.chi2(degrees, scale=float(variance))
     ratios = np.exp(sample.layer_log_ratios[:, 0, :]).ravel()
-    return distribution_series(ratios, f"σ²χ²_d, d = {width}", law.ppf, law.pdf)
+    return distribution_series(ratios, f"σ²χ²(d), d = {width}", law.ppf, law.pdf)
 
 
 def _cv3_series(sample, fit: SlopeFit) -> dict:
@@ -659,7 +661,8 @@ def _cv5_symbolic(_series: dict) -> Finding:
         if residual != 0:
             nonzero.append((width, depth))
     return Finding(not nonzero, [
-        f"symbolic: E tr(JᵀJ) from the network's own Jacobian minus L d (dσ²)^(L−1)‖x‖² = "
+        f"symbolic: E tr(JᵀJ) from the network's own Jacobian minus $L d (d sigma^2)^(L-1) "
+        f"norm(x)^2$ = "
         f"{'0' if not nonzero else f'NONZERO at {nonzero}'} for (d, L) in "
         f"{list(CV5_SYMBOLIC_CASES)}"])
 
@@ -700,7 +703,7 @@ def _check_cv5(observed: dict) -> Finding:
         series["widths"][str(width)] = _cv5_series(sample, fit, width)
     evidence.insert(0, "typical curvature: log-median tr(JᵀJ) − ln L = a + bL + c/L fitted on "
                        "L = 32…256; b must match the Xavier drift ψ(d/2) − ln(d/2) ≈ −1/d "
-                       "(tr ≈ e^{S_L}·L·O(1), S_L a sum of L layer logs)")
+                       "($op(\"tr\") approx e^(S_L) L O(1)$, $S_L$ a sum of $L$ layer logs)")
     passed = all(f.passed for f in fits) and all(c.passed for c in checks)
     return Finding(passed, evidence + [c.sentence() for c in checks], series)
 
@@ -718,7 +721,7 @@ def _cv5_series(sample, fit: SlopeFit, width: int) -> dict:
 CV5_NULL = NullModel(
     "the median kept instead of the mean", "the same networks with σ² = (d + 1)/d² (median "
     "slopes at d = 4, 8, 16): the median of tr(JᵀJ) no longer decays and its mean grows like "
-    "(1 + 1/d)^{L−1}; the Xavier predictions must fail",
+    "$(1 + 1\\/d)^(L-1)$; the Xavier predictions must fail",
     partial(_observe_traces, _cv3_median_kept, "CV5-null", CV3_NULL_WIDTHS))
 
 
@@ -889,22 +892,24 @@ _STATISTICAL = ("STATISTICAL: every Monte Carlo check passes at false-alarm rate
                 "(z-bound 4.89 standard errors; KS and binomial p ≥ 1e-6); seeds from "
                 "FLOWCERT_SEED")
 _LADDER = ("closed forms vs an independent mpmath evaluation at each precision within "
-           "2^8·2^(1−bits), shrinking with precision")
+           "$2^8 dot.c 2^(1-\"bits\")$, shrinking with precision")
 
 exact = partial(exact_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="CV1", title="Scalar chains: the mean of (∏w)² is kept, the median vanishes",
+        id="CV1", title="Scalar chains: the mean of $(product w)^2$ is kept, the median vanishes",
         provenance="D", claim_class=ClaimClass.STATISTICAL,
         statement="EE[(product w_i)^2] = sigma^(2L), quad EE log|product w_i| = L(log sigma "
                   "- (gamma + ln 2)/2), quad op(\"Var\") log|product w_i| = L pi^2/8",
-        theory="theory.curvature: cumulants of log|z| from the Mellin transform E|z|^s = "
-               "2^{s/2}Γ((s+1)/2)/√π (SymPy integrate), compared symbolically with the "
+        theory="theory.curvature: cumulants of log|z| from the Mellin transform "
+               "$EE|z|^s = 2^(s\\/2) Gamma((s+1)\\/2)\\/sqrt(pi)$ (SymPy integrate), compared "
+               "symbolically with the "
                "statement",
-        experiment=f"w_i ~ N(0, {CV1_SCALE}²): {CV1_PATHS} chains of depth 256 (log-space "
+        experiment=f"$w_i tilde.op N(0, {CV1_SCALE}^2)$: {CV1_PATHS} chains of depth 256 "
+                   f"(log-space "
                    f"products) at L ∈ {list(CV1_DEPTHS)}; (∏w)² from {CV1_SQUARE_SAMPLES} "
-                   f"draws at L ≤ 3 (finite fourth moment 3^L); median slope with σ = 1 on "
+                   f"draws at L ≤ 3 (finite fourth moment $3^L$); median slope with σ = 1 on "
                    f"L = 32…256; ladder: the moments of log|z| and z² by quadrature at "
                    f"(L, σ) = {list(CV1_LADDER_CASES)}",
         comparison="symbolic identity (exact); " + _LADDER + "; " + _STATISTICAL + "; slope "
@@ -923,7 +928,7 @@ CLAIMS = (
                   "EE H_(i i) = x^2 sigma^(2(L-1)), quad EE H_(i j) = 0, quad EE H_(i j)^2 = "
                   "4 dot 3^(L-2) x^4 sigma^(4L-4) + x^2 y^2 sigma^(2(L-2))",
         theory="theory.curvature.chain_derivative_moments: f = ½(y − x∏w) differentiated in "
-               "SymPy, expanded, and averaged with E w^{2k} = σ^{2k}(2k−1)!!",
+               "SymPy, expanded, and averaged with $EE w^(2k) = sigma^(2k) (2k-1)!!$",
         experiment=f"symbolic for L = 3…8; Monte Carlo cross-check at L = 3, x = 1.3, "
                    f"y = 0.7, σ = 0.9 with {CV2_SAMPLES} draws and heyoka AD derivatives",
         comparison="derived − stated must be exactly 0 (SymPy); Monte Carlo means within "
@@ -934,24 +939,26 @@ CLAIMS = (
         checks=(_cv2_symbolic, PropertyCheck(_observe_cv2, _check_cv2, (CV2_NULL,))),
         domain=_domain_chain),
     exact(
-        id="CV3", title="Linear nets: ‖y‖² is a product of χ²_d; the median decays like "
-                        "e^(−L/d)",
+        id="CV3", title="Linear nets: $norm(y)^2$ is a product of $chi^2_d$; the median decays "
+                        "like "
+                        "$e^(-L\\/d)$",
         provenance="D", claim_class=ClaimClass.STATISTICAL,
         statement="norm(W_L dots.c W_1 x)^2 = norm(x)^2 sigma^(2L) product chi^2_d, quad "
                   "EE log = L(psi(d/2) + ln(2 sigma^2)), quad psi(d/2) - ln(d/2) in "
                   "(-2/d, -1/d)",
-        theory="theory.curvature: E log χ²_d and Var from the χ² Mellin transform; the drift "
+        theory="theory.curvature: $EE log chi^2_d$ and Var from the $chi^2$ Mellin transform; "
+               "the drift "
                "bounds by Binet's formula (symbolic steps); margins from the derived drift",
         experiment="Xavier (σ² = 1/d) d×d Gaussian networks of depth 256 multiplied out "
                    "(log-space, renormalised per layer), d ∈ {4, 8, 16, 32, 64}, paths × "
                    f"inputs {CV3_SAMPLING}; ladder: ψ(d/2) − ln(d/2) from mpmath's digamma at "
-                   f"{len(CV3_MARGIN_WIDTHS)} widths d = 1…10⁴ and the χ²_d log-moments by "
+                   f"{len(CV3_MARGIN_WIDTHS)} widths d = 1…10⁴ and the $chi^2_d$ log-moments by "
                    "quadrature; scipy's digamma at every d ≤ 10⁴",
         comparison="drift and both margins against their independent values (relative to "
                    "|ψ| + |ln| + 2/d) and the log-moments: " + _LADDER + "; slope of the "
                    "log-median vs L within its bootstrap interval (4.89·SE, widened ×1.15 for "
                    "the SE's own error); E log and Var log at L = 256 by z-checks; KS of the "
-                   "per-layer ratios against σ²χ²_d; " + _STATISTICAL + "; null model: "
+                   "per-layer ratios against $sigma^2 chi^2_d$; " + _STATISTICAL + "; null model: "
                    "σ² = (d+1)/d² must fail",
         parameters={"widths": CV3_WIDTHS, "depth": CV3_DEPTH, "sampling": CV3_SAMPLING,
                     "slope_depths": CV3_SLOPE_DEPTHS, "margin_widths": CV3_MARGIN_WIDTHS,
@@ -962,8 +969,9 @@ CLAIMS = (
                                   (CV3_NULL,))),
         domain=_domain_width_depth),
     exact(
-        id="CV4", title="ReLU (He) layer ratios: (2/d)χ²_B; E log R = −5/(2d) − 49/(12d²) + "
-                        "O(d⁻³)",
+        id="CV4", title="ReLU (He) layer ratios: $(2\\/d) chi^2_B$; $EE log R = -5\\/(2d) - "
+                        "49\\/(12 d^2) + "
+                        "O(d^(-3))$",
         provenance="D", claim_class=ClaimClass.STATISTICAL,
         statement="R = 2/d chi^2_B, quad B ~ op(\"Bin\")(d, 1/2) | B >= 1, quad EE log R = "
                   "sum_(b >= 1) p_b [psi(b/2) + ln 2 + ln(2/d)] = -5/(2d) - 49/(12 d^2) + "
@@ -976,8 +984,8 @@ CLAIMS = (
                    f"P(B = 0) by direct summation at d ∈ {list(CV4_EXACT_WIDTHS)}; the "
                    f"expansion's error for d = 32…4096",
         comparison=_LADDER + " (E log R relative to the size of the terms it cancels); "
-                   + _STATISTICAL + "; the error of −5/(2d) must decay like d^-2 and that of "
-                   "−5/(2d) − 49/(12d²) like d^-3 (fitted rates, 99% intervals, each "
+                   + _STATISTICAL + "; the error of −5/(2d) must decay like $d^(-2)$ and that of "
+                   "$-5\\/(2d) - 49\\/(12 d^2)$ like $d^(-3)$ (fitted rates, 99% intervals, each "
                    "rejecting its exponent ± 1/4); null model: ReLU with σ² = 1/d must fail",
         parameters={"widths": CV4_WIDTHS, "depth": CV4_DEPTH, "ratios": CV4_RATIOS,
                     "rate_widths": CV4_RATE_WIDTHS, "exact_widths": CV4_EXACT_WIDTHS,
@@ -989,7 +997,7 @@ CLAIMS = (
                                   (CV4_NULL,))),
         domain=_domain_relu),
     exact(
-        id="CV5", title="Hessian trace at init: mean L·d, median decays like e^(−L/d)",
+        id="CV5", title="Hessian trace at init: mean $L d$, median decays like $e^(-L\\/d)$",
         provenance="D",
         statement="op(\"tr\")(J^T J) = sum_l norm(W_(>l))_F^2 norm(h_(l-1))^2, quad "
                   "EE op(\"tr\")(J^T J) = L d (d sigma^2)^(L-1) norm(x)^2",
@@ -1000,8 +1008,10 @@ CLAIMS = (
                    "heyoka AD Hessian of ½‖y − t‖² (4 random networks); mean: 10000 networks "
                    f"per (d, L ≤ 8); median: Xavier networks of depth {CV5_DEPTH}, d ∈ "
                    f"{list(CV5_WIDTHS)}",
-        comparison="closed form vs the derived mean within 2^8·2^(1−bits), shrinking with "
-                   "precision; identity within 2γ_{Ld+2}·κ (rounding of matrix products, κ the "
+        comparison="closed form vs the derived mean within $2^8 dot.c 2^(1-\"bits\")$, shrinking "
+                   "with "
+                   "precision; identity within $2 gamma_(L d+2) kappa$ (rounding of matrix "
+                   "products, κ the "
                    "absolute-value condition); symbolic mean exactly 0; " + _STATISTICAL
                    + "; median slope interval must contain ψ(d/2) − ln(d/2); null model: "
                    "σ² = (d+1)/d² must fail",
@@ -1016,7 +1026,8 @@ CLAIMS = (
                                   (CV5_NULL,))),
         domain=_domain_width_depth),
     exact(
-        id="CV6", title="Escaping a saddle: GD needs ln(r/δ)/ln(1+ηε) steps; Adam is "
+        id="CV6", title="Escaping a saddle: GD needs $ln(r\\/delta)\\/ln(1 + eta epsilon)$ "
+                        "steps; Adam is "
                         "scale-free",
         provenance="D",
         statement="t^* = ln(r/delta)/ln(1 + eta epsilon) >= (lambda_max ln(r/delta))/"
@@ -1024,10 +1035,13 @@ CLAIMS = (
         theory="theory.curvature.escape_time and escape_time_lower_bound; Adam's scale "
                "invariance checked symbolically",
         experiment=f"½xᵀHx with H = Q diag{CV6_EIGENVALUES}Qᵀ (Haar Q at working precision, "
-                   f"seed {CV6_SEED}), GD from δ·v_min at η = 2/λ_max and 1/λ_max; Adam and "
+                   f"seed {CV6_SEED}), GD from $delta v_min$ at $eta = 2\\/lambda_max$ and "
+                   f"$1\\/lambda_max$; Adam and "
                    f"RMSProp (ε = 0) for {CV6_ADAM_STEPS} steps on c·f",
-        comparison="relative errors of ‖x_k‖ vs δ(1+ηε)^k, of the escape time read off the "
-                   "iterates vs t*, of the bound vs t*·ln(1+ηε)/(ηε) at η = 2/λ_max (where they "
+        comparison="relative errors of $norm(x_k)$ vs $delta (1 + eta epsilon)^k$, of the escape "
+                   "time read off the "
+                   "iterates vs $t^*$, of the bound vs $t^* ln(1 + eta epsilon)\\/(eta epsilon)$ "
+                   "at $eta = 2\\/lambda_max$ (where they "
                    "are equal), and of c-scaled adaptive iterates vs c = 1, within "
                    "steps·(d+2)·u·A (A = 10) and shrinking with precision; escape step = ⌈t*⌉; "
                    "t* ≥ the lower bound",

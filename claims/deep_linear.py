@@ -503,7 +503,7 @@ def _domain_network():
 
 _TRAJECTORY_BUDGET = (
     "relative error ≤ n·ε·A with n the steps taken, ε the engine's local tolerance (DOP853 "
-    "rtol 2.5e-14 at 53 bits, unit roundoff 2^(1−bits) above) and A = 100 (weight products "
+    "rtol 2.5e-14 at 53 bits, unit roundoff $2^(1-\"bits\")$ above) and A = 100 (weight products "
     "and event times; the flow does not amplify relative errors); must also shrink with "
     "precision")
 
@@ -544,7 +544,7 @@ CLAIMS = (
         checks=(_identities("dl1_identities"),), certify=_certifier("DL1"),
         domain=_domain_dl1),
     exact(
-        id="DL2", title="Unbalanced modes: τu̇ = √(c²+4u²)(s−u)",
+        id="DL2", title="Unbalanced modes: $tau dot(u) = sqrt(c^2 + 4u^2)(s - u)$",
         provenance="D",
         statement="tau dot(u) = sqrt(c^2 + 4u^2)(s-u), quad c = a_0^2 - b_0^2, quad "
                   "t(u_0 -> u_f) = tau [G(u_f) - G(u_0)], quad G(u) = frac(1, sqrt(c^2+4s^2)) "
@@ -569,13 +569,14 @@ CLAIMS = (
                    "a0 = b0 = √u0 (one mode starts above s); 7 output times on [0, 6]; at 53 "
                    "and 113 bits only — every rung also runs a 4→5→3 network (35 weights, 3 "
                    "modes, one above s)",
-        comparison="max over times and entries of |UᵀW₂W₁V − diag(u(t))| / max_α u_α(t); "
+        comparison="max over times and entries of $|U^T W_2 W_1 V - op(\"diag\")(u(t))| \\/ "
+                   "max_alpha u_alpha (t)$; "
                    + _TRAJECTORY_BUDGET,
         parameters={**DL3_SHAPE, "s": DL3_SINGULAR_VALUES, "u0": DL3_INITIAL_STRENGTHS,
                     "seed": DL3_SEED, "every rung": DL3_SMALL},
         measure=_measure_dl3, domain=_domain_network),
     exact(
-        id="DL4", title="Depth-m chains: exact learning time and its m → ∞ form",
+        id="DL4", title="Depth-$m$ chains: exact learning time and its $m -> infinity$ form",
         provenance="P+D",
         statement="tau dot(u) = m u^(2-2/m)(s-u), quad t = tau/m [F(u_f) - F(u_0)], quad "
                   "F(u) = frac(u^(1-p), (1-p) s) thin attach(F, bl: 2, br: 1) "
@@ -596,19 +597,20 @@ CLAIMS = (
         fits=tuple(partial(_dl4_rate_fit, case) for case in DL4_RATE_CASES),
         domain=_domain_chain),
     exact(
-        id="DL5", title="Gradient flow conserves balancedness; descent drifts O(η)",
+        id="DL5", title="Gradient flow conserves balancedness; descent drifts $O(eta)$",
         provenance="P",
         statement="d/(d t) (W_(j+1)^T W_(j+1) - W_j W_j^T) = 0, quad "
                   "\"gradient descent:\" thick Delta(W_(j+1)^T W_(j+1) - W_j W_j^T) = O(eta)",
         theory="the identity itself (zero drift); rate 1 in η for descent",
         experiment="a 5→6→8→3 network (102 weights; at 53 and 113 bits — every rung also "
                    "runs a 2→3→3→2 network, 21 weights) from Gaussian init (σ = 0.5, seed 5), "
-                   "random target; drift of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ over t ∈ [0, 2]; "
-                   "gradient descent with η = 2^-6 … 2^-15 over t ∈ [0, 1]. Certificate: a "
+                   "random target; drift of every $W_(j+1)^T W_(j+1) - W_j W_j^T$ over $t in [0, "
+                   "2]$; "
+                   "gradient descent with $eta = 2^(-6) … 2^(-15)$ over t ∈ [0, 1]. Certificate: a "
                    "1→2→2→1 network (8 weights) from a random 4-decimal init, every entry of "
                    "both conserved 2×2 matrices on its Arb enclosure at t = 1/4 … 2 against "
                    "its exact value at t = 0",
-        comparison="max drift / max entry of W_jW_jᵀ at t = 0; " + _TRAJECTORY_BUDGET
+        comparison="max drift / max entry of $W_j W_j^T$ at $t = 0$; " + _TRAJECTORY_BUDGET
                    + "; descent drift: fitted slope in η (with an η correction term), 99% "
                    "interval must contain 1",
         parameters={"layers": DL5_LAYERS, "seed": DL5_SEED, "horizon": DL5_HORIZON},
@@ -622,29 +624,32 @@ CLAIMS = (
                   "(W_e^T W_e)^((N-j)/N)",
         theory="theory.deep_linear.end_to_end_velocity (fractional powers by mpmath eigsy); "
                "scalar case checked symbolically against DL4",
-        experiment="a 3-layer 3×3 network from a balanced init W_j = O_j Σ O_{j−1}ᵀ (seed 6), "
-                   "random target; dW_e/dt from the product rule and the network's own "
+        experiment="a 3-layer 3×3 network from a balanced init $W_j = O_j Sigma O_(j-1)^T$ (seed "
+                   "6), "
+                   "random target; $dif W_e \\/ dif t$ from the product rule and the network's own "
                    "gradient at 5 times on [0, 1]. Certificate: a 3-layer 2×2 network from an "
                    "exactly balanced rational init (Pythagorean rotations), both sides of the "
                    "identity in Arb balls at its enclosed states at the same 5 times (the "
                    "fractional powers of 2×2 Gram matrices by spectral interpolation)",
         comparison="max |observed − predicted| / max |predicted|; budget as DL1 with A = 1000 "
-                   "(fractional powers amplify the imbalance by ≤ cond(W_eW_eᵀ) ≤ 10)",
+                   "(fractional powers amplify the imbalance by ≤ $op(\"cond\")(W_e W_e^T) <= 10$)",
         parameters={"width": DL6_WIDTH, "depth": DL6_DEPTH, "sigma": DL6_SINGULAR_VALUES,
                     "seed": DL6_SEED},
         measure=_measure_dl6, checks=(_identities("dl6_identities"),),
         certify=_certifier("DL6"), domain=_domain_network),
     qualitative_claim(
-        id="DL7", title="From small random init, modes are learned in order of s",
+        id="DL7", title="From small random init, modes are learned in order of $s$",
         provenance="P", source=SOURCE,
         statement="t_alpha prop 1/s_alpha, quad s_1 > s_2 > ... arrow.r.double "
                   "t_1 < t_2 < ...",
         theory="ordering and 1/s scaling (up to the ln(s/u0) factor of DL1's t½)",
         experiment="a 4→8→4 network from i.i.d. N(0, 0.01²) weights (seed 7), target with "
-                   "s = (3, 2, 1.2, 0.6); mode strengths u_αᵀW₂W₁v_α; their s/2 crossings by "
+                   "s = (3, 2, 1.2, 0.6); mode strengths $u_alpha^T W_2 W_1 v_alpha$; their s/2 "
+                   "crossings by "
                    "event detection",
         comparison="crossing times strictly increasing; exactly one inflection per mode curve; "
-                   "slope of log t½ vs log s within [−1 − b/2, −1 + 2b], b = 1/ln(s_min/u0)",
+                   "slope of log t½ vs log s within [−1 − b/2, −1 + 2b], $b = 1\\/ln(s_min \\/ "
+                   "u_0)$",
         parameters={"layers": DL7_LAYERS, "s": DL7_SINGULAR_VALUES,
                     "init_scale": DL7_INIT_SCALE, "seed": DL7_SEED},
         observe=_observe_dl7, check=_check_dl7,

@@ -374,9 +374,10 @@ def _kr3_large_z(_series: dict) -> Finding:
             expected = ratio ** (mpmath.mpf(2) / depth - 1)
             shrinks = gaps[1] <= 2 * expected * gaps[0]
             passed &= shrinks
-            evidence.append(f"D={depth}: q_D − (z − (D/2)z^(2/D) + (D−2)(1 − 2^(−D/(D−2)))) at "
+            evidence.append(f"D={depth}: $q_D - (z - (D\\/2) z^(2\\/D) + (D-2)(1 - "
+                            f"2^(-D\\/(D-2))))$ at "
                             f"z = 1e8, 1e16: {float(gaps[0]):.3g}, {float(gaps[1]):.3g} "
-                            f"(ratio {float(gaps[1] / gaps[0]):.3g}, z^(2/D−1) predicts "
+                            f"(ratio {float(gaps[1] / gaps[0]):.3g}, $z^(2\\/D-1)$ predicts "
                             f"{float(expected):.3g}; derived here)")
     return Finding(bool(passed), evidence)
 
@@ -510,10 +511,12 @@ def _kr4_rich(series: dict) -> Finding:
                     f"the D=2 error goes like its slowest coordinate, slope {slowest.slope:.3f}, "
                     f"vs D=3 {deep[0].slope:.3f}, D=4 {deep[1].slope:.3f}: D=2 "
                     f"{'much slower' if slower else 'NOT slower'}")
-    evidence.append("the D=2 error β_α − β_ℓ1 lies in null(X) and equals Σ_{i∉S} β_α,i u_i "
-                    "(u_i = e_i − X_S⁻¹X_i on S), so the off-support coordinates are its "
+    evidence.append("the D=2 error β_α − β_ℓ1 lies in null(X) and equals $sum_(i in.not S) "
+                    "beta_(alpha,i) u_i$ "
+                    "($u_i = e_i - X_S^(-1) X_i$ on $S$), so the off-support coordinates are its "
                     "coordinates; its norm is not fitted, since coordinates with different "
-                    "exponents make a relative correction α^(2(|c₁| − |c₂|)) that the fit's "
+                    "exponents make a relative correction $alpha^(2(|c_1| - |c_2|))$ that the "
+                    "fit's "
                     "α term does not model")
     passed = (agree and slower and decreasing and all(fit.passed for fit in fits))
     return Finding(bool(passed), evidence, fits=fits)
@@ -844,69 +847,78 @@ def _domain_kr5():
 
 
 _BUDGET = ("n·ε·A with n the steps taken, ε the engine's local tolerance (DOP853 rtol 2.5e-14 "
-           "at 53 bits, unit roundoff 2^(1−bits) above) and A = 100")
+           "at 53 bits, unit roundoff $2^(1-\"bits\")$ above) and A = 100")
 
 exact = partial(exact_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="KR1", title="Diagonal networks: β(t) = α^D h_D(Xᵀν(t)), ν ∝ ∫(Xβ − y)",
+        id="KR1", title="Diagonal networks: $beta(t) = alpha^D h_D (X^T nu(t))$, $nu prop "
+                        "integral (X beta - y)$",
         provenance="P+D",
         statement="beta(t) = alpha^D h_D (X^T nu(t)), quad nu = -4 R quad (D = 2), quad "
                   "nu = -alpha^(D-2) D (D-2) R quad (D > 2), quad R(t) = integral_0^t "
                   "(X beta - y) dif s",
         theory="theory.diagonal.trajectory_regressor on R(t) from the N-dimensional ODE "
-               "dR/dt = X α^D h_D(Xᵀν(R)) − y (theory.diagonal.integrated_residual_ode, "
+               "$dif R \\/ dif t = X alpha^D h_D (X^T nu(R)) - y$ "
+               "(theory.diagonal.integrated_residual_ode, "
                "integrated as its own vector field); symbolic checks of the weight solution "
                "(theory.diagonal.identities_of)",
-        experiment="the diagonal network β = w₊^D − w₋^D (loss ½‖Xβ − y‖², autodiff gradient) "
+        experiment="the diagonal network $beta = w_+^D - w_-^D$ (loss $1\\/2 norm(X beta - "
+                   "y)^2$, autodiff gradient) "
                    "from w± = α·1, D = 2, 3, 4 with α = 0.5, 0.6, 0.75, 11 times on [0, 2], "
                    "state augmented by ∫(Xβ − y); on a random 2×4 instance (seed 11) at every "
                    "precision and a random 3×6 one (seed 11) at 53 and 113 bits",
-        comparison="every β_net against the closed form over κ·max|β|, κ = max(1, sensitivity "
-                   "of the closed form to a relative error of R), and every R_net against "
-                   "R_ODE over max|R|, within " + _BUDGET + " (n: steps of both "
+        comparison="every $beta_\"net\"$ against the closed form over $kappa max|beta|$, $kappa "
+                   "= max(1, \"sensitivity\""
+                   " \"of the closed form to a relative error of\" R)$, and every $R_\"net\"$ "
+                   "against $R_\"ODE\"$ over $max|R|$, within " + _BUDGET + " (n: steps of both "
                    "integrations); must shrink with precision",
         parameters={"instances": KR1_INSTANCES, "cases": KR1_CASES},
         measure=_measure_kr1, checks=(partial(_identities, "KR1"),),
         domain=_domain_trajectory),
     exact(
-        id="KR2", title="The flow's limit minimises Q_α^D among interpolants",
+        id="KR2", title="The flow's limit minimises $Q_alpha^D$ among interpolants",
         provenance="P",
         statement="beta_infinity = op(\"argmin\")_(X beta = y) Q_alpha^D (beta), quad "
                   "Q_alpha^D (beta) = alpha^D sum_i q_D (beta_i / alpha^D), quad "
                   "q_D (z) = integral_0^z h_D^(-1)(u) dif u",
         theory="theory.diagonal.implicit_bias_dual (Newton with backtracking on the concave "
-               "dual max_ν yᵀν − α^D Σ H_D((Xᵀν)_i), in mpmath); stationarity of Q built from "
-               "theory.diagonal.q (derivatives by mpmath.diff); symbolic checks of H_D and "
+               "dual $max_nu y^T nu - alpha^D sum_i H_D ((X^T nu)_i)$, in mpmath); stationarity "
+               "of Q built from "
+               "theory.diagonal.q (derivatives by mpmath.diff); symbolic checks of $H_D$ and "
                "the Legendre form",
-        experiment="the flow integrated until ‖Xβ − y‖ ≤ 2^8·2^(1−bits)·(‖y‖ + ‖X‖_F‖w₊^D + "
-                   "w₋^D‖), end time found adaptively (doubling the horizon); 8 cases on random "
+        experiment="the flow integrated until ‖Xβ − y‖ ≤ $2^8 dot.c 2^(1-\"bits\") dot.c "
+                   "(norm(y) + norm(X)_F norm(w_+^D + w_-^D))$, "
+                   "end time found adaptively (doubling the horizon); 8 cases on random "
                    "2×5 (seed 4) and 3×6 (seed 1) instances: D = 2 with α = 0.01, 0.1, 1, 10; "
                    "D = 3 with α = 0.1, 3; D = 4 with α = 0.3, 2; at 256 bits the four cases "
                    "D = 2 with α = 0.1, 10, D = 3 with α = 0.1, D = 4 with α = 2",
-        comparison="every β_flow,i against β_dual,i and the stationarity gap ‖P_null(X)∇Q("
-                   "β_flow)‖ against 0 (per coordinate, over max q″/α^D), both in units of the "
-                   "weight terms max_i D(|w₊ᵢ|^D + |w₋ᵢ|^D); tolerance " + _BUDGET + " plus "
-                   "the unfinished convergence √(k_max/λ_min(XKXᵀ))·‖Xβ − y‖ (tangent kernel "
-                   "K, first order in the residual); must shrink with precision",
+        comparison="every $beta_(\"flow\",i)$ against $beta_(\"dual\",i)$ and the stationarity gap "
+                   "$norm(P_(\"null\"(X)) nabla Q(beta_\"flow\"))$ against 0 (per coordinate, over "
+                   "$max q''\\/alpha^D$), both in units of the weight terms "
+                   "$max_i D(|w_(+,i)|^D + |w_(-,i)|^D)$; tolerance " + _BUDGET + " plus the "
+                   "unfinished convergence $sqrt(k_max \\/ lambda_min (X K X^T)) norm(X beta - y)$ "
+                   "(tangent kernel K, first order in the residual); must shrink with precision",
         parameters={"cases": KR2_CASES}, measure=_measure_kr2,
         checks=(_kr2_notes, partial(_identities, "KR2")), domain=_domain_limit),
     exact(
-        id="KR3", title="Properties of the potential q_D",
+        id="KR3", title="Properties of the potential $q_D$",
         provenance="D",
         statement="q' = op(\"arcsinh\")(z/2), quad q(0) = 0, quad q'' = 1/sqrt(4+z^2), quad "
                   "q_2 approx z^2/4, quad q_D approx (D-2) z^2 / (4D) quad (D >= 3), quad "
                   "q = |z| ln|z| - |z| + 2 + O(1/|z|)",
         theory="theory.diagonal.self_checks (SymPy: derivatives, limits at 0 and ∞, Legendre "
-               "envelope, h_D odd and increasing, also for symbolic D > 2; cached per theory "
+               "envelope, $h_D$ odd and increasing, also for symbolic D > 2; cached per theory "
                "version) and theory.diagonal.near_zero_coefficient",
-        experiment="q_D(z)/z² at z = 2^(−bits/2) for D = 2, 3, 4, 5; q_D (Legendre form, "
-                   "Newton) against tanh–sinh quadrature (mpmath.quad) of h_D⁻¹ for "
+        experiment="$q_D (z)\\/z^2$ at $z = 2^(-\"bits\"\\/2)$ for $D = 2, 3, 4, 5$; $q_D$ "
+                   "(Legendre form, "
+                   "Newton) against tanh–sinh quadrature (mpmath.quad) of $h_D^(-1)$ for "
                    "(D, z) = (2, 3), (3, 0.5), (3, 5), (4, 0.5), (4, 5); large-|z| remainders "
                    "at 1e4 … 1e16",
-        comparison="symbolic identities must hold exactly; numeric relative gaps ≤ u = "
-                   "2^(1−bits) (32 guard bits; the near-zero truncation is ≤ 0.074·u) and shrink "
+        comparison="symbolic identities must hold exactly; numeric relative gaps ≤ "
+                   "$u = 2^(1-\"bits\")$ (32 guard bits; the near-zero truncation is ≤ 0.074·u) "
+                   "and shrink "
                    "with precision; the D = 2 remainder times |z| settles (1e-6) between 1e8 "
                    "and 1e16; the superseded D = 2 form (D−2)z²/(4D) = 0 must fail the same "
                    "near-zero comparison",
@@ -921,20 +933,21 @@ CLAIMS = (
             _measure_kr3_uncorrected),),
         domain=_domain_q),
     exact(
-        id="KR4", title="Kernel (α → ∞) and rich (α → 0) limits and their rates",
+        id="KR4", title="Kernel ($alpha -> infinity$) and rich ($alpha -> 0$) limits and their "
+                        "rates",
         claim_class=ClaimClass.ASYMPTOTIC, provenance="P+D",
         statement="alpha -> infinity: norm(beta_alpha - X^+ y) prop alpha^(-2D), quad "
                   "alpha -> 0: beta_alpha -> op(\"argmin\")_(X beta = y) norm(beta)_1",
         theory="the KR2 characterisation (theory.diagonal.implicit_bias_dual at 240 bits); "
                "predicted slopes theory.diagonal.kernel_exponent = −2D and, for α → 0, "
-               "theory.diagonal.rich_exponents (derived here): 2(1 − |(Xᵀλ)_i|) for the "
+               "theory.diagonal.rich_exponents (derived here): $2(1 - |(X^T lambda)_i|)$ for the "
                "off-support coordinate i at D = 2 (λ the ℓ1 certificate of "
                "theory.diagonal.l1_limit), D at D ≥ 3",
-        experiment="3×6 instance (seed 3) with a unique min-ℓ1 interpolant; α = 2^3 … 2^10 "
-                   "(KR2 dual, D = 2, 3, 4; the flow at 113 bits, D = 2 and D = 3 up to 2^8); "
-                   "α = 10^-3 … 10^-8 (D = 2: the dual and the flow at 53 bits, float64 "
+        experiment="3×6 instance (seed 3) with a unique min-ℓ1 interpolant; $alpha = 2^3 … 2^10$ "
+                   "(KR2 dual, D = 2, 3, 4; the flow at 113 bits, D = 2 and D = 3 up to $2^8$); "
+                   "$alpha = 10^(-3) … 10^(-8)$ (D = 2: the dual and the flow at 53 bits, float64 "
                    "Taylor engine) and "
-                   "10^-2 … 10^-7 (D = 3, 4: the dual)",
+                   "$10^(-2) … 10^(-7)$ (D = 3, 4: the dual)",
         comparison="fitted log-log slopes with a correction term, whose 99% Student-t "
                    "intervals must contain the theory's exponents and exclude them ± 0.25; "
                    "α → 0: every slope > 0 and the D = 2 error's interval below the D = 3 and "
@@ -945,7 +958,7 @@ CLAIMS = (
               partial(_kr4_kernel_fit, 3, "flow")),
         checks=(_kr4_rich, _kr4_path), domain=_domain_limit),
     qualitative_claim(
-        id="KR5", title="Sufficient α for the kernel and rich regimes (D = 2)",
+        id="KR5", title="Sufficient $alpha$ for the kernel and rich regimes ($D = 2$)",
         provenance="P, constants unverified", source=SOURCE,
         statement="alpha >= sqrt(2(1+epsilon)(1+2/epsilon) norm(b^*_(ell_2))) => "
                   "norm(beta_alpha - b^*_(ell_2))^2 <= epsilon norm(b^*_(ell_2))^2, quad "
@@ -959,11 +972,13 @@ CLAIMS = (
         experiment="the D = 2 flow's limit (53 bits, integrated in ln w, whose weights fall "
                    "to 1e-50 and below, by the float64 Taylor engine) at exactly the "
                    "stated α, ε = 0.05, 0.1, 0.2, on two random 4×16 instances from the base "
-                   "seed with a large ℓ1/ℓ2 gap (both ≥ 0.3), scaled to ‖b_ℓ1‖₁ = 3 and 30 "
+                   "seed with a large ℓ1/ℓ2 gap (both ≥ 0.3), scaled to $norm(b_(ell_1))_1 = 3$ "
+                   "and 30 "
                    "(each term of the rich threshold's min is active on one)",
         comparison="each implication's conclusion must hold for the flow at the stated α, "
                    "and the stated α must lie on the safe side of the true threshold α*; "
-                   "α_stated/α* (kernel) and log₁₀(α*/α_stated) (rich) say how loose the "
+                   "$alpha_\"stated\"\\/alpha^*$ (kernel) and $log_10 "
+                   "(alpha^*\\/alpha_\"stated\")$ (rich) say how loose the "
                    "constants are",
         parameters={"shape": KR5_SHAPE, "l1_norms": KR5_L1_NORMS, "gap": KR5_GAP,
                     "epsilons": KR5_EPSILONS},
@@ -975,16 +990,19 @@ CLAIMS = (
                       "regime): the kernel conclusion must fail", partial(_observe_kr5, "l1"))),
         domain=_domain_kr5),
     exact(
-        id="KR6", title="Diagonal matrix sensing follows the D = 2 network",
+        id="KR6", title="Diagonal matrix sensing follows the $D = 2$ network",
         provenance="D",
         statement="W = U U^T - V V^T, quad U(0) = V(0) = alpha I, quad "
                   "chevron.l op(\"diag\")(x_n), W chevron.r = y_n => W(t) = "
                   "op(\"diag\")(beta(t)), quad beta(t) = 2 alpha^2 sinh(X^T nu(t))",
         theory="KR1's closed form for D = 2 with R(t) from the reduced ODE",
-        experiment="gradient flow of ½Σ(⟨A_n, UUᵀ − VVᵀ⟩ − y_n)² in the 32 entries of U, V "
-                   "(autodiff), A_n = diag(x_n), random 2×4 instance (seed 6), α = 0.6, 7 "
+        experiment="gradient flow of $1\\/2 sum_n (chevron.l A_n, U U^T - V V^T chevron.r - "
+                   "y_n)^2$ in the 32 entries of U, V "
+                   "(autodiff), $A_n = op(\"diag\")(x_n)$, random 2×4 instance (seed 6), α = "
+                   "0.6, 7 "
                    "times on [0, 1.5]; the D = 2 diagonal network on the same data",
-        comparison="every W_ij (i ≠ j) against 0, W_ii against β_i of the network and against "
+        comparison="every $W_(i j)$ ($i != j$) against 0, $W_(i i)$ against $beta_i$ of the "
+                   "network and against "
                    "the closed form, over max|β|; " + _BUDGET + "; must shrink with precision",
         parameters={"instance": KR6_INSTANCE, "alpha": KR6_ALPHA, "horizon": KR6_HORIZON},
         measure=_measure_kr6, checks=(_kr6_notes,), domain=_domain_trajectory),

@@ -693,7 +693,7 @@ def _domain_seed():
     return st.fixed_dictionaries({"seed": st.integers(0, 2**32 - 1)})
 
 
-_ROUNDING = ("every pair has its own rounding budget b in units of u = 2^(1−bits) (one "
+_ROUNDING = ("every pair has its own rounding budget b in units of $u = 2^(1-\"bits\")$ (one "
              "evaluation of H within 2(8 + max slope)·u; a sum of n such terms within "
              "n·(that) + n²·u; propagated to each compared quantity as stated in "
              "claims/soft_sets.py), entered as scale b/u at tolerance u: a run passes when "
@@ -704,7 +704,7 @@ exact = partial(exact_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="SS1", title="The soft-set Heaviside approximation H(p; τ, δ)",
+        id="SS1", title="The soft-set Heaviside approximation $H(p; tau, delta)$",
         provenance="P+D",
         statement="H(0) = 0, quad H(1) = 1, quad H(tau) = 1/2, quad "
                   "H(tau minus.plus tau_m/2) = delta, 1 - delta, quad "
@@ -728,13 +728,13 @@ CLAIMS = (
         measure=_measure_ss1, checks=(_symbolic("SS1"), _ss1_limit),
         domain=_domain_heaviside),
     exact(
-        id="SS2", title="Soft counts partition the labels; soft F1 = 2A/(P+A+B)",
+        id="SS2", title="Soft counts partition the labels; soft $\"F1\" = 2A\\/(P + A + B)$",
         provenance="D",
         statement="\"TP\" + \"FN\" = P, quad \"FP\" + \"TN\" = N, quad "
                   "F_1 = frac(2 \"TP\", 2 \"TP\" + \"FP\" + \"FN\") = frac(2A, P + A + B), "
                   "quad A = sum_(y_i = 1) H(p_i), quad B = sum_(y_i = 0) H(p_i)",
         theory="theory.soft_sets.soft_f1 (closed form 2A/(P + A + B)); ss2_checks, run by the "
-               "claim, proves the identities for symbolic y_i, h_i",
+               "claim, proves the identities for symbolic $y_i$, $h_i$",
         experiment="numerics' confusion counts of the memberships h = H(p) (H passed in as a "
                    "callable) and F1 = 2TP/(2TP + FP + FN) from them; 4 samples: mixed "
                    "(n = 200), all positives, all negatives, every score 0 or 1",
@@ -752,7 +752,7 @@ CLAIMS = (
         theory="theory.soft_sets.soft_f1_gradient; ss3_checks, run by the claim, "
                "differentiates the count definition symbolically through an undefined H and "
                "checks the signs",
-        experiment="central differences (step u^(1/3)) of numerics' soft F1 with respect to "
+        experiment="central differences (step $u^(1\\/3)$) of numerics' soft F1 with respect to "
                    "each score, 4 (τ, δ) cases with 12 scores ≥ 0.01 from the breakpoints, "
                    "plus a case with every positive at p = 0 (A = 0)",
         comparison="signs must agree (+ positive, − negative, 0 when A = 0); values: budget "
@@ -763,7 +763,8 @@ CLAIMS = (
                     "margin": SS3_MARGIN, "seed": SS3_SEED},
         measure=_measure_ss3, checks=(_symbolic("SS3"), _ss3_signs), domain=_domain_sample),
     exact(
-        id="SS4", title="Soft = hard at 0/1; band bounds δP, δN; gap linear in δ",
+        id="SS4", title="Soft = hard at 0/1; band bounds $delta P$, $delta N$; gap linear in "
+                        "$delta$",
         provenance="D",
         statement="p_i in {0, 1} arrow.r.double \"soft\" = \"hard\", quad "
                   "p_i in.not [tau - tau_m/2, tau + tau_m/2] arrow.r.double "
@@ -776,7 +777,7 @@ CLAIMS = (
         experiment="numerics' soft counts (H as callable) and hard counts 1[p ≥ τ] of 200 "
                    "labelled scores for 3 (τ, δ) cases: all in {0, 1}; tight (positives at "
                    "a(1 − 10⁻⁹), negatives at b + (1 − b)10⁻⁹); uniform outside the band; "
-                   "|soft F1 − hard F1| for δ = 10^(−1) … 10^(−6)",
+                   "|soft F1 − hard F1| for $delta = 10^(-1) … 10^(-6)$",
         comparison="soft vs hard counts at {0, 1} and tight gaps vs δP(1 − ε), δN(1 − ε): "
                    "budget (twice) the sum budget; uniform case: |gap| ≤ bound + sum budget; "
                    "rate: slope of log gap vs log δ (with a δ correction term), 99% interval "
@@ -786,22 +787,23 @@ CLAIMS = (
         measure=_measure_ss4, fits=(_ss4_rate,),
         checks=(_symbolic("SS4"), _ss4_bounds, _ss4_rate_series), domain=_domain_sample),
     statistical_claim(
-        id="SS5", title="Bernoulli(h) predictions: E[TP] = TP_s, sd(F1) ∝ n^(−1/2)",
+        id="SS5", title="Bernoulli($h$) predictions: $EE[\"TP\"] = \"TP\"_s$, $\"sd\"(\"F1\") "
+                        "prop n^(-1\\/2)$",
         provenance="D", source=SOURCE,
         statement="hat(y)_i tilde \"Bernoulli\"(H(p_i)) arrow.r.double "
                   "EE[\"TP\"] = \"TP\"_s, quad F_1(hat(y)) arrow.r F_(1,s) "
                   "\" in probability,\" quad \"sd\"(F_1(hat(y))) prop n^(-1/2)",
-        theory="theory.soft_sets.soft_counts and soft_f1 (TP_s and F1_s)",
+        theory="theory.soft_sets.soft_counts and soft_f1 ($\"TP\"_s$ and $\"F1\"_s$)",
         experiment=f"a base sample of {SS5_BASE} scores (i + ½)/{SS5_BASE} with labels "
-                   f"Bernoulli(p_i), replicated k = 1 … 256 times (n = 40 … 10 240); "
-                   f"{SS5_REPEATS} independent Bernoulli(H(p_i)) prediction vectors per n; "
+                   f"Bernoulli($p_i$), replicated k = 1 … 256 times (n = 40 … 10 240); "
+                   f"{SS5_REPEATS} independent Bernoulli($H(p_i)$) prediction vectors per n; "
                    "τ = ½, δ = 0.2; every stream keyed under the base seed (FLOWCERT_SEED)",
-        comparison="mean TP within ±z Monte Carlo standard errors of TP_s at every n; "
-                   "log sd(F1) and log RMS(F1 − F1_s) fitted against log n with a 1/n term, "
+        comparison="mean TP within ±z Monte Carlo standard errors of $\"TP\"_s$ at every n; "
+                   "log sd(F1) and log RMS(F1 − $\"F1\"_s$) fitted against log n with a 1/n term, "
                    "weighted by their standard errors ½·sd(v)/(√R·mean v); the slope interval "
                    "±z·se must contain −½; z from a false-alarm rate 1e-6 split over the 11 "
                    "tests (Bonferroni, normal approximation of the Monte Carlo means); null "
-                   "models: predictions drawn as Bernoulli(p_i), and base predictions shared "
+                   "models: predictions drawn as Bernoulli($p_i$), and base predictions shared "
                    "by all k copies",
         parameters={"base": SS5_BASE, "replications": SS5_REPLICATIONS,
                     "repeats": SS5_REPEATS, "tau": SS5_TAU, "delta": SS5_DELTA,
@@ -809,12 +811,13 @@ CLAIMS = (
         observe=_observe_ss5, check=_check_ss5,
         null_models=(
             NullModel("Bernoulli(p) predictions",
-                      "the predictions drawn with the raw scores p_i as probabilities instead "
-                      "of the memberships H(p_i): E[TP] = Σ y_i p_i ≠ TP_s",
+                      "the predictions drawn with the raw scores $p_i$ as probabilities instead "
+                      "of the memberships $H(p_i)$: $EE[\"TP\"] = sum_i y_i p_i != \"TP\"_s$",
                       partial(_observe_ss5, probabilities="p")),
             NullModel("predictions shared by the copies",
-                      "one Bernoulli(H(p_i)) draw of the 40 base predictions per repetition, "
-                      "replicated k times: E[TP] = TP_s still, but F1 does not concentrate",
+                      "one Bernoulli($H(p_i)$) draw of the 40 base predictions per repetition, "
+                      "replicated k times: $EE[\"TP\"] = \"TP\"_s$ still, but F1 does not "
+                      "concentrate",
                       partial(_observe_ss5, shared=True))),
         domain=_domain_seed),
     statistical_claim(

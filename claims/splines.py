@@ -488,15 +488,16 @@ def _domain_data():
 
 
 _QUADRATURE = ("float64: scipy quad at rtol 1e-13, budget 1e-12 relative (10× the request); "
-               "above 53 bits: mpmath.quad with 32 guard bits, budget 2^8·2^(1−bits)")
-_NESTED = ("float64 budget 1e-11 (nested quadrature, 100× the request), 2^8·2^(1−bits) above "
+               "above 53 bits: mpmath.quad with 32 guard bits, budget $2^8 dot.c 2^(1-\"bits\")$")
+_NESTED = ("float64 budget 1e-11 (nested quadrature, 100× the request), $2^8 dot.c "
+           "2^(1-\"bits\")$ above "
            "(one mpmath quadrature at bits + 32)")
 
 exact = partial(exact_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="SP1", title="Curvature penalty ζ(x) = ∫|W|³ p(W, −Wx) dW per init",
+        id="SP1", title="Curvature penalty $zeta(x) = integral |W|^3 p(W, -W x) dif W$ per init",
         provenance="P",
         statement="zeta(x) = integral |W|^3 p_(W,B)(W, -W x) dif W = p_C (x) "
                   "EE[W^2 | C = x], quad C = -B/W, quad zeta_(\"Gauss\") = "
@@ -522,7 +523,7 @@ CLAIMS = (
                               (SP1_NULL,))),
         domain=_domain_law),
     exact(
-        id="SP2", title="K″ identity: ∂²K/∂x² = ζ(x)|x − x′|/2",
+        id="SP2", title="$K''$ identity: $partial^2 K\\/partial x^2 = zeta(x)|x - x'|\\/2$",
         provenance="D",
         statement="(partial^2 K)/(partial x^2) (x, x') = zeta(x) |x - x'| / 2, quad "
                   "K(x, x') = EE[sigma(W x + B) sigma(W x' + B)]",
@@ -538,20 +539,22 @@ CLAIMS = (
         parameters={"gaussians": SP2_GAUSSIANS, "pairs": SP2_PAIRS},
         measure=_measure_sp2, checks=(_claim_checks("SP2"),), domain=_domain_law),
     exact(
-        id="SP3", title="RKHS norm = ∫g″²/ζ + affine boundary terms",
+        id="SP3", title="RKHS norm $= integral g''^2\\/zeta$ + affine boundary terms",
         provenance="D",
         statement="c^T K c = 1/4 integral zeta (sum_j c_j |x - x_j|)^2 dif x + 1/4 EE[W^2] "
                   "(sum_j c_j x_j)^2 + 1/4 EE[B^2] (sum_j c_j)^2",
         theory="the right side with theory's derived ζ and moments (mpmath.quad split at the "
-               "x_j and at ζ's breakpoints)",
+               "$x_j$ and at ζ's breakpoints)",
         experiment="the left side with numerics' quadrature kernel for all five laws at every "
-                   "precision (Σc_j = 0.9 and Σc_jx_j = 0.96 both non-zero, E[W²] ≠ E[B²] for "
+                   "precision ($sum c_j = 0.9$ and $sum c_j x_j = 0.96$ both non-zero, $EE[W^2] "
+                   "!= EE[B^2]$ for "
                    "three laws, so every term of the right side is exercised)",
         comparison="relative gap; " + _NESTED + "; must shrink with precision",
         parameters={"points": SP3_POINTS, "coefficients": SP3_COEFFICIENTS},
         measure=_measure_sp3, checks=(_claim_checks("SP3"), _sp3_rows), domain=_domain_data),
     exact(
-        id="SP4", title="Trained wide networks → g* = argmin ∫g″²/ζ at rate n^−1/2",
+        id="SP4", title="Trained wide networks $-> g^* = op(\"argmin\") integral g''^2\\/zeta$ "
+                        "at rate $n^(-1\\/2)$",
         provenance="P", claim_class=ClaimClass.ASYMPTOTIC,
         statement="sup_x |f_n (x) - g^*(x)| prop n^(-1/2), quad g^* = op(\"argmin\")_(g(x_i) "
                   "= y_i) integral g''^2 / zeta dif x + \"boundary terms\"",
@@ -568,7 +571,7 @@ CLAIMS = (
                     "seed": "FLOWCERT_SEED"},
         fits=(_sp4_fit,), checks=(_sp4_target,), domain=_domain_data),
     exact(
-        id="SP5", title="Constant ζ + free affine part: the natural cubic spline",
+        id="SP5", title="Constant $zeta$ + free affine part: the natural cubic spline",
         provenance="P", claim_class=ClaimClass.ASYMPTOTIC,
         statement="zeta = \"const\" \"on\" [x_1, x_N] => lim_(n -> infinity) f_n = "
                   "op(\"argmin\")_(g(x_i) = y_i) integral g''^2 dif x = \"natural cubic spline\"",
@@ -584,17 +587,19 @@ CLAIMS = (
         checks=(PropertyCheck(partial(_observe_sp5, SP5_LAW, "SP5"), _check_sp5, (SP5_NULL,)),),
         domain=_domain_data),
     exact(
-        id="SP6", title="Linearised flow: f_t − f₀ = K(·,X)K⁻¹(I − e^{−ηtK})(y − f₀)",
+        id="SP6", title="Linearised flow: $f_t - f_0 = K(dot, X) K^(-1) (I - e^(-eta t K))(y - "
+                        "f_0)$",
         provenance="P+D",
         statement="f_t - f_0 = K(dot, X) K^(-1) (I - e^(-eta t K)) (y - f_0 (X))",
         theory="theory.splines.linearised_flow (mpmath expm and LU) with the network's kernel "
                "K = ΦΦᵀ",
         experiment="gradient flow of the output layer of a 12-unit antisymmetric ReLU network "
-                   "(heyoka autodiff of ½Σ(f(x_i) − y_i)²), 4 data points, 6 times up to "
-                   "4τ/λ_min, evaluated at the data and 5 other points",
-        comparison="max |Δ| over times and points / max|f_t − f₀|; budget n·ε·A with n the "
+                   "(heyoka autodiff of $1\\/2 sum_i (f(x_i) - y_i)^2$), 4 data points, 6 times "
+                   "up to "
+                   "$4 tau\\/lambda_min$, evaluated at the data and 5 other points",
+        comparison="max |Δ| over times and points / $max|f_t - f_0|$; budget n·ε·A with n the "
                    "steps, ε the engine's local tolerance (DOP853 rtol 2.5e-14 at 53 bits, "
-                   "2^(1−bits) above) and A = 100; must shrink with precision",
+                   "$2^(1-\"bits\")$ above) and A = 100; must shrink with precision",
         parameters={"units": SP6_UNITS, "x": SP6_X, "y": SP6_Y, "eval": SP6_EVAL},
         measure=_measure_sp6, domain=_domain_data),
 )

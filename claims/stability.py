@@ -450,7 +450,8 @@ def _check_eos3(observed: dict) -> Finding:
         f"samples at x = {EOS3_REPEATED_INPUT} the ratio is 1 to {tight_gap:.1e} "
         f"({'ok' if tight_ok else 'NOT TIGHT'}) — so mean-loss gradients stay bounded "
         "uniformly in N",
-        f"(a) sum loss S_N = N·L_N: max ‖∇S_N‖ near θ₀ grows like N^{sum_slope:.3f} "
+        f"(a) sum loss $S_N = N L_N$: $max norm(nabla S_N)$ near $theta_0$ grows like "
+        f"$N^{sum_slope:.3f}$ "
         f"({sizes[0]:.0f} → {sizes[-1]:.0f}: {sizes[0] * observed['initial'][:, 0].mean():.3g}"
         f" → {sizes[-1] * observed['initial'][:, -1].mean():.3g}, seed mean) — the growth a "
         "sum loss shows everywhere, a normalisation artefact",
@@ -576,7 +577,8 @@ def _check_eos4(observed: dict) -> Finding:
         f"{len(rows)} checkpoints every {EOS4_STRIDE} steps of the edge run's "
         f"edge-of-stability phase (steps {checkpoints[0]}…{checkpoints[-1]}, first to last "
         f"loss increase), GD at η = {record['step']:.5g}; P_k = top {EOS4_TOP_K} Hessian "
-        f"eigenvectors (λ_{EOS4_TOP_K + 1}/λ_1 ≤ {gap:.3f}); median λ_iη/2 = "
+        f"eigenvectors ($lambda_{EOS4_TOP_K + 1}\\/lambda_1 <= {gap:.3f}$); median $lambda_i "
+        f"eta\\/2$ = "
         f"{np.round(np.median(eigenvalues, axis=0) * record['step'] / 2, 4).tolist()}",
         f"criterion 1, ‖P_k g‖²/‖g‖²: median {np.median(fraction):.4g} (10% quantile "
         f"{np.quantile(fraction, 0.1):.3g}); close to 1 means median ≥ {EOS4_CONCENTRATION}: "
@@ -586,7 +588,7 @@ def _check_eos4(observed: dict) -> Finding:
         f"{rest.mean():+.4f}; e_top − {EOS4_FAR_LESS}·e_rest: mean {bound['mean']:+.4f}, "
         f"batch-means SE {bound['error']:.4f} ({EOS4_BATCHES} blocks, lag-1 correlation of "
         f"the block means {bound['correlation']:+.2f}), one-sided upper bound "
-        f"{bound['upper']:+.4f} (t_{EOS4_BATCHES - 1}, false alarm {FALSE_ALARM:g}); far less "
+        f"{bound['upper']:+.4f} ($t_({EOS4_BATCHES - 1})$, false alarm {FALSE_ALARM:g}); far less "
         f"means < 0: {'yes' if far_less else 'NO'}",
         f"criterion 2 on even / odd checkpoints alone (the two phases of the period-2 "
         f"oscillation): mean {parities[0]:+.4f} / {parities[1]:+.4f}",
@@ -634,38 +636,43 @@ qualitative = partial(qualitative_claim, source=SOURCE)
 
 CLAIMS = (
     exact(
-        id="EOS1", title="GD on a quadratic converges iff 0 < ηλ_i < 2",
+        id="EOS1", title="GD on a quadratic converges iff $0 < eta lambda_i < 2$",
         provenance="P",
         statement="x_(k+1) = (I - eta H) x_k, quad x_k -> 0 <==> 0 < eta lambda_i < 2 "
                   "thick forall i, quad eta lambda_max > 2 ==> \"divergence along\" v_max",
-        theory="theory.stability: ‖x_k‖² = Σ(1 − ηλ_i)^{2k}c_i², converges, "
+        theory="theory.stability: $norm(x_k)^2 = sum_i (1 - eta lambda_i)^(2k) c_i^2$, converges, "
                "diverges_along_top, stability_threshold; SymPy derives q = 1 − ηλ from the GD "
-               "step, c(k) = q^k c₀ (rsolve) and the stable set |1 − u| < 1 ⟺ 0 < u < 2, and "
+               "step, $c(k) = q^k c_0$ (rsolve) and the stable set |1 − u| < 1 ⟺ 0 < u < 2, and "
                "the evaluators are compared with the derivation at exact points",
         experiment=f"GD with the full matrix H = Q diag(λ) Qᵀ (Haar Q at working precision, "
                    f"seed {EOS1_SEED}) for {EOS1_STEPS} steps, spectra {EOS1_SPECTRA}, "
-                   f"η/(2/λ_max) ∈ {{0.99, 1.01, 0.5}}; float64 runs of {EOS1_LONG_STEPS} "
-                   f"steps at (1 ± {EOS1_FINE_MARGIN})·2/λ_max, and of the saddle at 0.5 and "
-                   f"(1 + {EOS1_FINE_MARGIN})·2/λ_max (diverging, but not along v_max)",
-        comparison="relative error of every ‖x_k‖² (observed vs closed form, both recorded) "
-                   "within K·(d+2)·u·A, A = 10‖x₀‖/min|c_i| (rounding injected into the "
+                   f"$eta\\/(2\\/lambda_max) in {{0.99, 1.01, 0.5}}$; float64 runs of "
+                   f"{EOS1_LONG_STEPS} "
+                   f"steps at $(1 plus.minus {EOS1_FINE_MARGIN}) dot.c 2\\/lambda_max$, and of "
+                   f"the saddle at 0.5 and "
+                   f"$(1 + {EOS1_FINE_MARGIN}) dot.c 2\\/lambda_max$ (diverging, but not along "
+                   f"$v_max$)",
+        comparison="relative error of every $norm(x_k)^2$ (observed vs closed form, both recorded) "
+                   "within $K (d+2) u A$, $A = 10 norm(x_0)\\/min|c_i|$ (rounding injected into "
+                   "the "
                    "slowest direction), shrinking with precision; the long runs must "
-                   "converge/diverge as predicted and diverge along v_max (|cos| ≥ 0.99) "
+                   "converge/diverge as predicted and diverge along $v_max$ (|cos| ≥ 0.99) "
                    "when predicted; every symbolic identity must hold",
         parameters={"spectra": EOS1_SPECTRA, "cases": EOS1_CASES, "steps": EOS1_STEPS,
                     "seed": EOS1_SEED},
         measure=_measure_eos1, checks=(_eos1_classification, _eos1_symbolic),
         domain=_domain_quadratic),
     qualitative(
-        id="EOS2", title="Full-batch GD: the sharpness rises to 2/η and hovers there",
+        id="EOS2", title="Full-batch GD: the sharpness rises to $2\\/eta$ and hovers there",
         provenance="P",
         statement="lambda_max (nabla^2 L(theta_t)) arrow.tr 2/eta, quad "
                   "lambda_max approx 2/eta \"while\" L(theta_t) arrow.br "
                   "\"non-monotonically\"",
         theory="theory.stability.stability_threshold (2/η, from EOS1)",
-        experiment=_NETWORK + f"; λ_max every {EOS_EVERY} steps",
-        comparison="four stated properties, against the run's own 2/η: initial λ_maxη/2 ≤ "
-                   "0.7 and reaching 0.95; median λ_maxη/2 after reaching in [0.95, 1.05] "
+        experiment=_NETWORK + f"; $lambda_max$ every {EOS_EVERY} steps",
+        comparison="four stated properties, against the run's own 2/η: initial $lambda_max "
+                   "eta\\/2 <= 0.7$ "
+                   "and reaching 0.95; median $lambda_max eta\\/2$ after reaching in [0.95, 1.05] "
                    "with ≥ 90% of checkpoints in [0.85, 1.25]; final loss ≤ 0.1 × loss at "
                    "reaching; ≥ 10 loss increases after and none before. Null model: the "
                    f"same run at η/{EOS_CONTROL_DIVISOR} must fail them",
@@ -683,22 +690,27 @@ CLAIMS = (
                   "norm(nabla L_N (theta)), max_(norm(theta - theta_0) <= rho) "
                   "norm(nabla L_N (theta))) arrow.tr \"with\" N",
         theory="Lowell (2022): as the data set grows, a point forms where the gradient "
-               "magnitude becomes unbounded, and GD trains near it. (a) [D, exact]: L_N = "
-               "(1/N)Σℓ_n, so ‖∇L_N‖ ≤ (1/N)Σ‖∇ℓ_n‖ ≤ max_n‖∇ℓ_n‖ for every θ, uniformly in N "
-               "— no unbounded gradient on a bounded region, while the sum loss N·L_N grows "
+               "magnitude becomes unbounded, and GD trains near it. (a) [D, exact]: "
+               "$L_N = 1\\/N sum_n ell_n$, so $norm(nabla L_N) <= 1\\/N sum_n norm(nabla ell_n) "
+               "<= max_n norm(nabla ell_n)$ for every $theta$, uniformly in $N$ "
+               "— no unbounded gradient on a bounded region, while the sum loss $N L_N$ grows "
                "∝ N everywhere; (b) is the testable, normalisation-invariant content: the "
-               "gradient near the trained θ̂_N, relative to near θ₀, grows with N",
+               "gradient near the trained $hat(theta)_N$, relative to near $theta_0$, grows with "
+               "$N$",
         experiment=f"the EOS2 network and initialisation law, {EOS3_SEEDS} seeds from "
                    f"base_seed(); for each seed and N ∈ {list(EOS3_SIZES)} points of y = sin 2x "
                    f"on [−2, 2], GD for {EOS_STEPS} steps from θ₀ with 2/η = "
-                   f"{EOS_THRESHOLD_OVER_INITIAL} × λ_max(θ₀); ‖∇L_N‖ at θ̂_N, θ₀ and at "
+                   f"{EOS_THRESHOLD_OVER_INITIAL} × $lambda_max (theta_0)$; $norm(nabla L_N)$ at "
+                   f"$hat(theta)_N$, $theta_0$ and at "
                    f"{EOS3_DIRECTIONS} points at distance ρ = {EOS3_RADIUS} from each (the same "
                    "unit directions for both centres and every N); per-sample gradient norms "
                    "from the backpropagated δ's",
-        comparison="(a) ‖∇L_N‖/max_n‖∇ℓ_n‖ ≤ 1 + 64·N·u at every evaluated point and = 1 "
+        comparison="(a) $norm(nabla L_N)\\/max_n norm(nabla ell_n) <= 1 + 64 N u$ at every "
+                   "evaluated point and = 1 "
                    "within 64·N·u when all samples coincide (tightness); (b) Page's exact "
-                   "one-sided trend test of log r_N over the ordered N with the seeds as "
-                   f"blocks, p ≤ {FALSE_ALARM:g}. Null model: θ̂_N replaced by θ₀ (r_N ≡ 1) "
+                   "one-sided trend test of $log r_N$ over the ordered $N$ with the seeds as "
+                   f"blocks, p ≤ {FALSE_ALARM:g}. Null model: $hat(theta)_N$ replaced by "
+                   f"$theta_0$ ($r_N equiv 1$) "
                    "must fail",
         parameters={"sizes": EOS3_SIZES, "seeds": EOS3_SEEDS, "radius": EOS3_RADIUS,
                     "directions": EOS3_DIRECTIONS, "layers": EOS_LAYERS, "steps": EOS_STEPS},
@@ -718,10 +730,11 @@ CLAIMS = (
                "the valley (EOS1): its decrease per unit of first-order decrease is "
                "1 − ηλ/2 ≈ 0, against ≈ 1 along the flat directions",
         experiment=_NETWORK + f"; every {EOS4_STRIDE} steps of the edge-of-stability phase "
-                   f"(first to last loss increase), P_k = top {EOS4_TOP_K} eigenvectors",
-        comparison=f"median ‖P_k g‖²/‖g‖² ≥ {EOS4_CONCENTRATION}; and e_top − "
-                   f"{EOS4_FAR_LESS}·e_rest < 0, e = loss decrease/(η‖v‖²) of the step −ηv: "
-                   f"mean over the checkpoints plus t_{EOS4_BATCHES - 1}(1 − {FALSE_ALARM:g}) "
+                   f"(first to last loss increase), $P_k$ = top {EOS4_TOP_K} eigenvectors",
+        comparison=f"median $norm(P_k g)^2\\/norm(g)^2 >= {EOS4_CONCENTRATION}$; and $e_\"top\" - "
+                   f"{EOS4_FAR_LESS} e_\"rest\" < 0$, $e$ = loss decrease$\\/(eta norm(v)^2)$ of "
+                   f"the step $-eta v$: "
+                   f"mean over the checkpoints plus $t_({EOS4_BATCHES - 1})$(1 − {FALSE_ALARM:g}) "
                    f"× its batch-means SE ({EOS4_BATCHES} blocks) below 0. Null model: the same "
                    f"checkpoints of the run at η/{EOS_CONTROL_DIVISOR} must fail both",
         parameters={"layers": EOS_LAYERS, "samples": EOS_SAMPLES, "seed": EOS_SEED,

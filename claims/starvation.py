@@ -215,7 +215,7 @@ def _gs1_independence(series: dict) -> Finding:
     trajectory budget at every precision."""
     rows = sorted(series.get("independence", {}).items())
     passed = bool(rows) and all(gap <= budget for _, (gap, budget) in rows)
-    return Finding(passed, [f"{bits} bits: z(t) for two random V ∈ R^{{5×3}} differ by "
+    return Finding(passed, [f"{bits} bits: z(t) for two random $V in RR^(5 times 3)$ differ by "
                             f"{gap:.3g} relative (two-trajectory budget {budget:.3g}"
                             f"{'' if gap <= budget else ', EXCEEDED'})"
                             for bits, (gap, budget) in rows])
@@ -466,9 +466,9 @@ def _gs4_floor(series: dict) -> Finding:
     series["floor"] = {"exp_minus_z": scales, "ratio": ratios,
                        "lam": [10.0**-k for k in GS4_SETUP["floor_lam_exponents"]]}
     return Finding(bool(passed), [
-        f"δ → 0: |z* − W|/e^{{−z*}} = {', '.join(f'{v:.4f}' for v in ratios)} for λ = 1e-3 … "
-        f"1e-30: within (0, 1] and equal to W/(1 + W) up to {max(deviations):.3f}·e^{{−W}} "
-        f"(accepted ≤ e^{{−W}}; derived −e^{{−W}}/2): {'yes' if passed else 'NO'}"])
+        f"δ → 0: $|z^* - W|\\/e^(-z^*)$ = {', '.join(f'{v:.4f}' for v in ratios)} for λ = 1e-3 … "
+        f"1e-30: within (0, 1] and equal to W/(1 + W) up to {max(deviations):.3f}$dot.c e^(-W)$ "
+        f"(accepted $<= e^(-W)$; derived $-e^(-W)\\/2$): {'yes' if passed else 'NO'}"])
 
 
 def _gs4_toy(series: dict) -> Finding:
@@ -731,9 +731,11 @@ def _gs7_onset(series: dict) -> Finding:
                        "event": [float(t) for t in found],
                        "predicted": [float(t) for t in predicted]}
     tail = [k for k, e in enumerate(epsilons) if e <= mpmath.mpf("1e-8")]
-    fits = [fit_rate("onset time t_GS(ε) (event)", "ε", [float(epsilons[k]) for k in tail],
+    fits = [fit_rate("onset time $t_\"GS\"(epsilon)$ (event)", "ε",
+                     [float(epsilons[k]) for k in tail],
                      [float(found[k]) for k in tail], predicted=1 / 3, limit="zero"),
-            fit_rate("relative gap of t_GS(ε) to (ε ż₂(0)/|K|)^{1/3}", "t_pred",
+            fit_rate("relative gap of $t_\"GS\"(epsilon)$ to "
+                     "$(epsilon dot(z)_2(0)\\/|K|)^(1\\/3)$", "t_pred",
                      [float(t) for t in predicted], gaps, predicted=1.0, limit="zero")]
     return Finding(all(f.passed for f in fits), [fit_sentence(f) for f in fits], fits=fits)
 
@@ -784,17 +786,23 @@ def _domain_onset():
 
 
 _ROUNDING = ("an identity at every state, so only rounding enters: relative error ≤ "
-             "u·(n + d)·κ^k·cond(S), u = 2^(1−bits) the unit roundoff, n + d terms per "
-             "gradient sum, κ the bound on cond(∇²L) (weight decay (λ + s_max²/4)/λ, SD "
-             "(λ + 1/4)s_max²/(λ s_min²)), k = 1 for a solution and 2 for its derivative; "
+             "$u (n + d) kappa^k op(\"cond\")(S)$, $u = 2^(1-\"bits\")$ the unit roundoff, n + d "
+             "terms per "
+             "gradient sum, κ the bound on $op(\"cond\")(nabla^2 L)$ (weight decay $(lambda + "
+             "s_max^2\\/4)\\/lambda$, SD "
+             "$(lambda + 1\\/4) s_max^2\\/(lambda s_min^2)$), k = 1 for a solution and 2 for its "
+             "derivative; "
              "must also shrink with precision")
 _TRAJECTORY = ("n·ε·A with n steps, ε the engine's local tolerance and A = 10·cond(S) (a "
                "gradient flow of a convex loss is non-expansive in θ; z = SVᵀθ)")
 
 _ROUNDING = ("an identity at every state, so only rounding enters: relative error ≤ "
-             "u·(n + d)·κ^k·cond(S), u = 2^(1−bits) the unit roundoff, n + d terms per "
-             "gradient sum, κ the bound on cond(∇²L) (weight decay (λ + s_max²/4)/λ, SD "
-             "(λ + 1/4)s_max²/(λ s_min²)), k = 1 for a solution and 2 for its derivative; "
+             "$u (n + d) kappa^k op(\"cond\")(S)$, $u = 2^(1-\"bits\")$ the unit roundoff, n + d "
+             "terms per "
+             "gradient sum, κ the bound on $op(\"cond\")(nabla^2 L)$ (weight decay $(lambda + "
+             "s_max^2\\/4)\\/lambda$, SD "
+             "$(lambda + 1\\/4) s_max^2\\/(lambda s_min^2)$), k = 1 for a solution and 2 for its "
+             "derivative; "
              "must also shrink with precision")
 _TRAJECTORY = ("n·ε·A with n steps, ε the engine's local tolerance and A = 10·cond(S) (a "
                "gradient flow of a convex loss is non-expansive in θ; z = SVᵀθ)")
@@ -814,7 +822,8 @@ CLAIMS = (
                    "S = (3, 1.5, 0.7), λ = 0.05, η = 0.7, seeds 31, 32) from θ = 0 on "
                    "t ∈ [0, 12]; ż = SVᵀθ̇ at 7 states of each trajectory, for both "
                    "regularisers and two random V",
-        comparison="|SVᵀθ̇ − ż(z)| / (η s_max²(√n + λ‖z‖∞)); budget u·4(n + d)² (an "
+        comparison="$|S V^T dot(theta) - dot(z)(z)| \\/ (eta s_max^2 (sqrt(n) + lambda "
+                   "norm(z)_infinity))$; budget u·4(n + d)² (an "
                    "identity at every state: only rounding of the sums enters); V-independence: "
                    "the z(t) of the two V agree within twice the trajectory budget " + _TRAJECTORY,
         parameters=GS1_SETUP, measure=_measure_gs1,
@@ -831,9 +840,11 @@ CLAIMS = (
                    "Hessian in θ) for the toy (y = (1, 1), δ = 0.5, S = diag(s₁, 2), "
                    "s₁ = 2…6, λ = 0.01) and a random 3×4 case; the toy's 53-bit θ-flow at "
                    f"T = {TOY_HORIZON}",
-        comparison="|z_network − z_dual| / max |z_dual| per case; " + _ROUNDING + " (the run's "
+        comparison="$|z_\"network\" - z_\"dual\"| \\/ max |z_\"dual\"|$ per case; "
+                   + _ROUNDING + " (the run's "
                    "tolerance is the largest case budget; each case is also held to its own); "
-                   "flow limit: trajectory budget plus the transient bound cond(S)e^{−λT}",
+                   "flow limit: trajectory budget plus the transient bound $op(\"cond\")(S) "
+                   "e^(-lambda T)$",
         parameters={"toy": TOY, "random": GS2_RANDOM, "horizon": TOY_HORIZON},
         measure=_measure_gs2, checks=(_gs2_budgets, _gs2_flow_limit, _symbolic("GS2")),
         domain=_domain_orthogonal),
@@ -845,10 +856,12 @@ CLAIMS = (
                   "M = I + 1/lambda S^2 U^T D U",
         theory="theory.starvation.starvation_derivative at theory.starvation.fixed_point "
                "(Newton with the Jacobian λM); implicit differentiation checked symbolically, "
-               "and the evaluator against the toy's N_jk/Δ",
-        experiment="dz*/d(s_k²) of the network's stationary point by the implicit function "
-                   "theorem on its autodiff Hessian and data derivative (∂Φ/∂s_k² = "
-                   "YUe_ke_kᵀVᵀ/(2s_k)): the toy s₁ = 2…6, three two-feature cases with "
+               "and the evaluator against the toy's $N_(j k)\\/Delta$",
+        experiment="$dif z^*\\/dif(s_k^2)$ of the network's stationary point by the implicit "
+                   "function "
+                   "theorem on its autodiff Hessian and data derivative ($partial Phi\\/partial "
+                   "s_k^2 = "
+                   "Y U e_k e_k^T V^T\\/(2 s_k)$): the toy s₁ = 2…6, three two-feature cases with "
                    "s₁ < s₂ and s₁ > s₂, a random 3×4 case (53 and 113 bits); the toy's "
                    "z₂*(s₁) from 53-bit θ-flows under weight decay and SD",
         comparison="|numeric − implicit| / max |implicit| per case; " + _ROUNDING + "; sign "
@@ -859,24 +872,25 @@ CLAIMS = (
         measure=_measure_gs3, checks=(_gs3_sign_law, _gs3_toy_flows, _symbolic("GS3")),
         domain=_domain_sign_law),
     exact(
-        id="GS4", title="First-order-in-δ Lambert-W fixed point",
+        id="GS4", title="First-order-in-$delta$ Lambert-W fixed point",
         claim_class=ClaimClass.ASYMPTOTIC, provenance="D",
         statement="z_1^* approx W_1 + delta W_2 (W_1 + s_1^2 \\/ s_2^2)/(1 + W_1), quad "
                   "z_2^* approx W_2 - delta W_1 (W_2 + s_2^2 \\/ s_1^2)/(1 + W_2), quad "
                   "W_j = W(s_j^2 \\/ lambda), quad O(delta^2) + O(e^(-z))",
         theory="theory.starvation.first_order_fixed_point; δ-coefficients derived "
                "symbolically by implicit differentiation at δ = 0",
-        experiment="the network's stationary point at 256 bits (S = (3, 2)): δ = 10^-3 … "
-                   "10^-7 at λ = 1e-20 (where e^{−z} ≈ 1e-19 is negligible), and δ → 0 "
+        experiment="the network's stationary point at 256 bits (S = (3, 2)): $delta = 10^(-3) … "
+                   "10^(-7)$ "
+                   "at λ = 1e-20 (where $e^(-z) approx$ 1e-19 is negligible), and δ → 0 "
                    "(1e-60) for λ = 1e-3 … 1e-30",
         comparison="fitted slope of log gap vs log δ (with a δ correction term): 99% "
                    "interval must contain 2 and exclude 2 ± 1/4; at δ → 0 the gap divided by "
-                   "e^{−z*} must lie in (0, 1] and match its derived leading form W/(1 + W) "
-                   "within e^{−W} (tightness of the bound 1)",
+                   "$e^(-z^*)$ must lie in (0, 1] and match its derived leading form $W\\/(1 + W)$ "
+                   "within $e^(-W)$ (tightness of the bound 1)",
         parameters=GS4_SETUP, fits=(_gs4_delta_fit,),
         checks=(_gs4_floor, _gs4_toy, _symbolic("GS4")), domain=_domain_sign_law),
     exact(
-        id="GS5", title="Spectral Decoupling: the fixed point does not depend on S",
+        id="GS5", title="Spectral Decoupling: the fixed point does not depend on $S$",
         provenance="P+D",
         statement="sigma(-m^*) = lambda m^*, quad z^* = m^* U^T bold(1), quad "
                   "(d z_j^*)/(d s_k) = 0, quad \"rates\" eta s_j^2 (lambda + sigma(m^*) "
@@ -904,7 +918,8 @@ CLAIMS = (
         experiment="one sample, two features (random unit direction v, seed 36), λ = 0: "
                    "the network's θ-flow from θ0 = v z0/s for 3 (s, z0, η) cases up to τ = 200, "
                    "z = s vᵀθ and D(z)·τ(t) on a 9-point grid",
-        comparison="|z_network − z| / max(|z|, 1) and |(Dτ)_network − Dτ| / (Dτ·max(|z|, 1)); "
+        comparison="$|z_\"network\" - z| \\/ max(|z|, 1)$ and $|(D tau)_\"network\" - D tau| \\/ "
+                   "(D tau max(|z|, 1))$; "
                    "budget n·ε·A with A = 10 (the flow contracts: ∂ż/∂z = −ηs²D < 0); must "
                    "shrink with precision",
         parameters={"cases": GS6_CASES, "seed": GS6_SEED},
@@ -919,11 +934,15 @@ CLAIMS = (
                "coefficient derived symbolically from the Taylor series of z(t), and the "
                "evaluators checked against it",
         experiment="two copies of the toy (s₁ = 4 and s₁ = s₂ = 2, weight decay, η = 0.6) "
-                   "integrated together at 113 bits from θ = 0; Δz₂ at t = 10^-5 … 10^-2; onset "
-                   "times z₂(t; s₁) = (1 − ε)z₂(t; s₂) for ε = 10^-4 … 10^-14 by event detection",
+                   "integrated together at 113 bits from θ = 0; $Delta z_2$ at $t = 10^(-5) … "
+                   "10^(-2)$; onset "
+                   "times $z_2(t; s_1) = (1 - epsilon) z_2(t; s_2)$ for $epsilon = 10^(-4) … "
+                   "10^(-14)$ by event detection",
         comparison="fitted slopes (with a linear correction term, 99% intervals): |Δz₂| against t "
-                   "must contain 4, t_GS against ε (ε ≤ 1e-8) 1/3, and the relative gaps of Δz₂ "
-                   "(against t) and of t_GS (against the predicted t_GS) 1 (the next order is "
+                   "must contain 4, $t_\"GS\"$ against ε (ε ≤ 1e-8) 1/3, and the relative gaps "
+                   "of Δz₂ "
+                   "(against t) and of $t_\"GS\"$ (against the predicted $t_\"GS\"$) 1 (the next "
+                   "order is "
                    "one power of t higher); each must exclude its exponent ± 1/4; K < 0",
         parameters=GS7_SETUP,
         fits=(partial(_gs7_quartic_fit, "exponent"), partial(_gs7_quartic_fit, "coefficient")),

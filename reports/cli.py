@@ -125,10 +125,12 @@ def _run(args, claims):
 
 def _list(args) -> int:
     from flowcert.claims.registry import registry
+    from flowcert.reports.markup import plain_text
     claims = registry(_sources(args))
     for claim_id in claims.ids():
         entry = claims.summary(claim_id)
-        print(f"{entry['id']:<6}{entry['class']:<13}[{entry['provenance']}]  {entry['title']}")
+        print(f"{entry['id']:<6}{entry['class']:<13}[{entry['provenance']}]  "
+              f"{plain_text(entry['title'])}")
     return EXIT_PASS
 
 

@@ -85,7 +85,7 @@ def sf5(outcome: Outcome):
         axis.bar(layers, case["sums"], width, color=f"C{index}", label=f"{label}: Σ S(W_l)")
         axis.plot(layers, case["predicted"], "k_", ms=12, mew=1.5)
         axis.axhline(case["R"], color=f"C{index}", ls="--", lw=0.8)
-    axis.plot([], [], "k_", ms=12, label="R_SF − Σ_{k≥l} ΣS(b_k)")
+    axis.plot([], [], "k_", ms=12, label=r"$R_{SF} - \sum_{k \geq l} \sum S(b_k)$")
     axis.set_xlabel("layer")
     axis.set_ylabel("Σ SynFlow scores")
     axis.set_title(f"SF5 (dashed: R_SF); pruning keeps {outcome.series['pruning']['synflow']}")

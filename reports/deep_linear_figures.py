@@ -81,7 +81,7 @@ def dl5(outcome: Outcome):
         drift = np.maximum(np.asarray(run["drift"]), 1e-300)
         axis.semilogy(run["times"][1:], drift[1:], "o-", ms=3, label=label)
     axis.set_xlabel("t")
-    axis.set_ylabel("max |ΔW_{j+1}ᵀW_{j+1} − ΔW_jW_jᵀ|")
+    axis.set_ylabel(r"max $|\Delta(W_{j+1}^T W_{j+1} - W_j W_j^T)|$")
     axis.set_title("DL5: drift of the conserved quantities under gradient flow")
     axis.legend(fontsize=7)
     return figure

@@ -57,7 +57,7 @@ def kr3(outcome: Outcome):
     figure, (axis,) = new_figure(size=(3.8, 2.6))
     z = np.asarray(curves["z"])
     for depth in (2, 3, 4):
-        axis.plot(z, curves[f"D{depth}"], label=f"q_{depth}(z)")
+        axis.plot(z, curves[f"D{depth}"], label=f"$q_{depth}(z)$")
     axis.plot(z, np.abs(z), "k:", lw=0.8, label="|z|")
     axis.set_xlabel("z")
     axis.set_title("KR3: the potentials q_D")

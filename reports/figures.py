@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from flowcert.claims.base import Outcome, RateFit  # noqa: E402
+from flowcert.reports.markup import plain_text  # noqa: E402
 
 plt.rcParams.update({"font.size": 8, "axes.titlesize": 9, "figure.dpi": 100,
                      "svg.fonttype": "none", "axes.grid": True, "grid.alpha": 0.3})
@@ -52,7 +53,7 @@ def rate_fit(fit: RateFit):
                                 (fit.predicted, ":", f"predicted {fit.predicted:g}")):
         axis.loglog(x, y[anchor] * (x / x[anchor]) ** slope, style, color="k", label=label)
     axis.set_xlabel(fit.parameter)
-    axis.set_ylabel(fit.name, fontsize=6)
+    axis.set_ylabel(plain_text(fit.name), fontsize=6)
     axis.set_title(f"slope {fit.slope:.4f}, fitted interval [{fit.low:.4f}, {fit.high:.4f}]")
     axis.legend(fontsize=7)
     return figure

@@ -26,20 +26,26 @@ SYMBOLS = {"infinity": "∞", "oo": "∞", "partial": "∂", "nabla": "∇", "do
            "minus.plus": "∓", "quad": "  ", "qquad": "    ", "thin": " ", "thick": " ",
            "med": " ", "ell": "ℓ", "emptyset": "∅", "perp": "⊥", "star": "⋆",
            "lt.eq": "≤", "gt.eq": "≥", "eq.not": "≠", "tilde.op": "∼", "top": "ᵀ",
-           "forall": "∀", "exists": "∃", "subset.eq": "⊆", "union": "∪", "sect": "∩"}
+           "forall": "∀", "exists": "∃", "subset.eq": "⊆", "union": "∪", "sect": "∩",
+           "dot": "⋅", "dif": "d", "chevron.l": "⟨", "chevron.r": "⟩", "EE": "𝔼", "RR": "ℝ",
+           "NN": "ℕ", "ZZ": "ℤ", "PP": "ℙ", "prime": "′", "circle.stroked.tiny": "∘"}
 OPERATORS = {"<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "=>": "⇒", "-": "−", "*": "·",
              "...": "…"}
-SUPERSCRIPT = dict(zip("0123456789+-−=()niTDLmkpd", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᴰᴸᵐᵏᵖᵈ", strict=True))
-SUBSCRIPT = dict(zip("0123456789+-−=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ",
+SUPERSCRIPT = dict(zip("0123456789+-−=()/*abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWαβγδεθφχ",
+                       "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾⁄*ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵅᵝᵞᵟᵋᶿᵠᵡ",
+                       strict=True))
+SUBSCRIPT = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ",
+                     "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ",
                      strict=True))
 ACCENTS = {"dot": "\u0307", "hat": "\u0302", "tilde": "\u0303", "overline": "\u0305",
-           "ddot": "\u0308", "macron": "\u0304"}
+           "ddot": "\u0308", "macron": "\u0304", "dot.double": "\u0308"}
 WRAPPERS = {"norm": ("‖", "‖"), "abs": ("|", "|"), "floor": ("⌊", "⌋"), "ceil": ("⌈", "⌉")}
 TRANSPARENT = ("upright", "bold", "italic", "op", "cal", "bb", "display", "inline", "sans",
                "serif", "mono", "lr")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z]+)*|\d+(?:\.\d+)?'
                     r"|<=|>=|!=|->|=>|\.\.\.|\s+|.", re.S)
 _DOLLAR = re.compile(r"(?<!\\)\$")
+_ACCENTED = re.compile("([^\\W\\d_][" + "".join(ACCENTS.values()) + "])")
 
 
 def split_math(text: str) -> list[tuple[bool, str]]:
@@ -52,9 +58,18 @@ def split_math(text: str) -> list[tuple[bool, str]]:
 
 
 def typst_markup(text: str, escape) -> str:
-    """Report markup: text pieces passed through ``escape``, math pieces as inline math."""
-    return "".join(f"${piece}$" if is_math else escape(piece)
-                   for is_math, piece in split_math(text))
+    """Report markup: text pieces passed through ``escape``, math pieces as inline math.
+
+    A letter with a combining accent in a text piece (``u̇`` = u + U+0307) is set as a math
+    accent: as text, typst's PDF text layer repeats the mark for each glyph of the cluster
+    ("u̇u̇"), which breaks search and copying.
+    """
+    accents = {mark: name for name, mark in ACCENTS.items()}
+    return "".join(
+        f"${piece}$" if is_math else
+        "".join(f"${accents[part[1]]}({part[0]})$" if _ACCENTED.fullmatch(part) else escape(part)
+                for part in _ACCENTED.split(piece) if part)
+        for is_math, piece in split_math(text))
 
 
 def plain_text(text: str) -> str:
@@ -65,7 +80,7 @@ def plain_text(text: str) -> str:
 
 def math_to_unicode(math: str) -> str:
     """A typst math expression in Unicode: close to how it reads, not how it typesets."""
-    tokens = [t for t in _TOKEN.findall(math)]
+    tokens = _TOKEN.findall(math.replace("\\/", "/"))
     text, _ = _convert(tokens, 0, stop=None)
     return re.sub(r" {2,}(?! )", "  ", text).strip()
 
@@ -78,7 +93,11 @@ def _convert(tokens: list[str], index: int, stop: str | None) -> tuple[str, int]
             return "".join(out), index + 1
         if token in ("^", "_"):
             script, index = _argument(tokens, index + 1)
-            out.append(_script(script, SUPERSCRIPT if token == "^" else SUBSCRIPT, token))
+            table = SUPERSCRIPT if token == "^" else SUBSCRIPT
+            if token == "^" and out and out[-1] == "e" and _scripted(script, table) is None:
+                out[-1] = f"exp({script})"  # e^(…) that Unicode cannot raise
+            else:
+                out.append(_script(script, table, token))
             continue
         if token == "(":
             inner, index = _convert(tokens, index + 1, ")")
@@ -101,6 +120,8 @@ def _argument(tokens: list[str], index: int) -> tuple[str, int]:
             and tokens[index + 1] == "(":
         arguments, end = _call_arguments(tokens, index + 2)
         return _function(tokens[index], arguments), end
+    if index < len(tokens) and tokens[index] == "*":
+        return "*", index + 1  # z^* is z star, not z times
     return (_atom(tokens[index]), index + 1) if index < len(tokens) else ("", index)
 
 
@@ -150,9 +171,18 @@ def _simple(text: str) -> bool:
     return re.fullmatch(r"[\w.·]+", text) is not None
 
 
-def _script(text: str, table: dict[str, str], marker: str) -> str:
+def _scripted(text: str, table: dict[str, str]) -> str | None:
+    """``text`` raised or lowered with ``table`` (spaces dropped), None if it cannot be."""
+    text = text.replace(" ", "")
     if text and all(ch in table for ch in text):
         return "".join(table[ch] for ch in text)
+    return None
+
+
+def _script(text: str, table: dict[str, str], marker: str) -> str:
+    scripted = _scripted(text, table)
+    if scripted is not None:
+        return scripted
     return marker + (text if len(text) == 1 else f"({text})")
 
 

@@ -207,7 +207,7 @@ def _legible_parts(derivation: Derivation) -> list[tuple[str, sp.Basic]]:
     A long quotient cannot wrap (typst breaks lines only after +, −, =), so it is shown as
     N/D with the expanded numerator and the denominator on rows of their own.
     """
-    name = escape(derivation.name)
+    name = prose(derivation.name)
     expression = derivation.expression
     if len(to_typst(expression)) <= LONG_MARKUP or _breaks_at_top_level(expression):
         return [(name, expression)]
@@ -305,7 +305,9 @@ def claim_page(claim: Claim, outcome: Outcome, figure_files: tuple,
                          if outcome.sharpness is None or line not in outcome.sharpness.evidence)
     wide, small = figure_files
     images = "\n".join(f'#align(center, image("{name}", width: 100%))' for name in wide)
-    if small:
+    if len(small) == 1:  # a lone small figure at a readable size, not in half a grid
+        images += f'\n#align(center, image("{small[0]}", width: 70%))'
+    elif small:
         cells = ", ".join(f'image("{name}", width: 100%)' for name in small)
         images += f"\n#grid(columns: (1fr, 1fr), gutter: 8pt, {cells})"
     return f"""

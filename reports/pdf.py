@@ -33,7 +33,14 @@ from flowcert.reports import (
     starvation_figures,
 )
 from flowcert.reports.interrupts import submit_all, worker_pool
-from flowcert.reports.pages import PREAMBLE, claim_page, escape, summary_table, title_page
+from flowcert.reports.pages import (
+    PREAMBLE,
+    claim_page,
+    escape,
+    prose,
+    summary_table,
+    title_page,
+)
 from flowcert.reports.results import write_atomically
 from flowcert.theory.derivations import Derivation, all_derivations
 
@@ -182,7 +189,7 @@ def _work_precision_appendix(table: dict, directory: Path) -> str:
         cells = "".join(f"[{escape(r['engine'])}], [{escape(r['setting'])}], "
                         f"[{r['seconds']:.3g}], [{r['error']:.3g}], [{r['setup_seconds']:.2g}],\n"
                         for r in problem["rows"])
-        tables.append(f"""[*{escape(name)}*: {escape(problem['description'])}
+        tables.append(f"""[*{escape(name)}*: {prose(problem['description'])}
 #table(columns: 5, inset: 2.5pt, stroke: 0.4pt + gray,
   [*engine*], [*setting*], [*seconds*], [*rel. error*], [*setup s*],
   {cells})]""")

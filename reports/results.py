@@ -14,6 +14,7 @@ from pathlib import Path
 from flowcert.claims.base import Claim, Outcome
 from flowcert.claims.seeds import base_seed
 from flowcert.reports.interrupts import replace_together
+from flowcert.reports.markup import plain_text
 
 SCHEMA = "flowcert-results/1"
 PACKAGES = ("flowcert", "numpy", "scipy", "sympy", "mpmath", "heyoka", "matplotlib", "typst")
@@ -41,6 +42,22 @@ def _commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
+def _plain(entry: dict) -> dict:
+    """An outcome's JSON (without id and verdict) with every sentence in plain Unicode (the
+    claim texts write their mathematics as ``$…$`` markup, which only the PDF typesets)."""
+    entry = {k: v for k, v in entry.items() if k not in ("id", "verdict")}
+    entry["evidence"] = [plain_text(line) for line in entry["evidence"]]
+    for null in entry["null_models"]:
+        null["description"] = plain_text(null["description"])
+        null["evidence"] = [plain_text(line) for line in null["evidence"]]
+    for fit in entry["fits"]:
+        fit["name"] = plain_text(fit["name"])
+    if entry["sharpness"] is not None:
+        entry["sharpness"]["evidence"] = [plain_text(line)
+                                          for line in entry["sharpness"]["evidence"]]
+    return entry
+
+
 def results_document(claims: Sequence[Claim], outcomes: Sequence[Outcome],
                      precisions: Sequence[int], executor: dict | None = None) -> dict:
     """One JSON-ready document for a run of ``claims`` (``executor``: how it ran)."""
@@ -48,9 +65,8 @@ def results_document(claims: Sequence[Claim], outcomes: Sequence[Outcome],
     for claim, outcome in zip(claims, outcomes, strict=True):
         entries.append({"id": claim.id, "verdict": outcome.verdict,
                         "class": str(claim.claim_class), "family": claim.family,
-                        "provenance": claim.provenance, "title": claim.title}
-                       | {k: v for k, v in outcome.to_json().items() if k not in ("id",
-                                                                                 "verdict")})
+                        "provenance": claim.provenance, "title": plain_text(claim.title)}
+                       | _plain(outcome.to_json()))
     return {"schema": SCHEMA,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "precisions": list(precisions), "seed": base_seed(),

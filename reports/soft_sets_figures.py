@@ -86,7 +86,7 @@ def ss5(outcome: Outcome) -> Figure | None:
     axis.loglog(sizes, data["sd"], "o", ms=3, label="sd(F1)")
     axis.loglog(sizes, data["rms"], "x", ms=4, label="RMS(F1 − F1_s)")
     axis.loglog(sizes, data["sd"][-1] * np.sqrt(sizes[-1] / sizes), "k:", lw=0.8,
-                label="∝ n^(−1/2)")
+                label=r"$\propto n^{-1/2}$")
     axis.set_xlabel("n")
     axis.set_ylabel("spread of F1")
     axis.set_title("SS5: F1 of random predictions concentrates")

@@ -55,20 +55,22 @@ def eos3(outcome: Outcome):
     for row in data["ratio"]:
         left.loglog(sizes, row, "-", color="0.6", lw=0.7)
     left.loglog(sizes, np.median(data["ratio"], axis=0), "o-", color="C0", label="seed median")
-    left.set_ylabel("r_N (trained / initial)")
+    left.set_ylabel(r"$r_N$ (trained / initial)")
     left.set_title(f"EOS3 (b): Page's trend test p = {data['p_value']:.2g}")
     left.legend(fontsize=6)
-    for key, label, colour in (("trained", "near θ̂_N", "C1"), ("initial", "near θ₀", "C2")):
+    for key, label, colour in (("trained", r"near $\hat\theta_N$", "C1"),
+                                 ("initial", r"near $\theta_0$", "C2")):
         largest = np.median(data[key], axis=0)
         right.loglog(sizes, largest, "o-", color=colour, label=f"mean loss, {label}")
         right.loglog(sizes, sizes * largest, "s--", color=colour, label=f"sum loss, {label}")
-    right.set_ylabel("max ‖∇‖ within ρ (seed median)")
+    right.set_ylabel(r"max $\|\nabla L\|$ within $\rho$ (seed median)")
     right.set_title("EOS3 (a): mean vs sum loss")
     right.legend(fontsize=5)
     for axis in (left, right):
         axis.set_xlabel("training-set size N")
         axis.set_xticks(sizes, [f"{size:.0f}" for size in sizes])
         axis.xaxis.set_minor_formatter(NullFormatter())
+        axis.yaxis.set_minor_formatter(NullFormatter())  # log minor labels collide
     return figure
 
 

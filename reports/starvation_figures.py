@@ -76,11 +76,11 @@ def gs4(outcome: Outcome):
     if floor is None:
         return None
     figure, (axis,) = new_figure()
-    axis.semilogx(floor["lam"], floor["ratio"], "o-", ms=4, label="|z* − W| / e^(−z*)")
+    axis.semilogx(floor["lam"], floor["ratio"], "o-", ms=4, label=r"$|z^* - W| / e^{-z^*}$")
     axis.axhline(1, color="k", ls=":", lw=0.8, label="bound 1")
     axis.set_xlabel("λ")
-    axis.set_ylabel("gap / e^(−z*)")
-    axis.set_title("GS4: the δ-independent error of the Lambert-W form is O(e^(−z))")
+    axis.set_ylabel(r"gap / $e^{-z^*}$")
+    axis.set_title(r"GS4: the $\delta$-independent error of the Lambert-W form is $O(e^{-z})$")
     axis.legend(fontsize=7)
     return figure
 
@@ -94,7 +94,8 @@ def gs5(outcome: Outcome):
     theory, flow = np.asarray(toy["theory"]), np.asarray(toy["flow"])
     decay = np.asarray(toy["weight_decay_flow"])
     for j in range(theory.shape[1]):
-        axis.plot(toy["s1"], theory[:, j], "-", color=f"C{j}", label=f"z{j + 1}* = m*(Uᵀ1)_{j + 1}")
+        axis.plot(toy["s1"], theory[:, j], "-", color=f"C{j}", label=f"$z_{j + 1}^* = m^*(U^T "
+                                                                     f"1)_{j + 1}$")
         axis.plot(toy["s1"], flow[:, j], "o", color=f"C{j}", ms=4, label=f"SD flow z{j + 1}(T)")
         axis.plot(toy["s1"], decay[:, j], "x--", color=f"C{j}", ms=4, lw=0.7,
                   label=f"weight-decay flow z{j + 1}(T)")
@@ -142,7 +143,8 @@ def gs7(outcome: Outcome):
     left.set_ylabel("z₂")
     left.legend(fontsize=6)
     left.set_title("GS7: starvation of feature 2", fontsize=8)
-    right.loglog(onset["epsilon"], onset["predicted"], "-", label="(ε ż₂(0)/|K|)^(1/3)")
+    right.loglog(onset["epsilon"], onset["predicted"], "-", label=r"$(\varepsilon \dot z_2(0) / "
+                                                                   "|K|)^{1/3}$")
     right.loglog(onset["epsilon"], onset["event"], "o", ms=3, label="event times")
     right.set_xlabel("ε")
     right.set_ylabel("t_GS(ε)")

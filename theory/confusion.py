@@ -209,7 +209,7 @@ DERIVATIONS = (
                ({"d": "3"}, {"d": "100"})),
     Derivation("GC2 contraction ρ = 1 − (2μ/N)(α − NLα²/2)", "GC2", RATE,
                (_SGD, _SGD | {"alpha": "1/21", "mu": "1"})),
-    Derivation("GC2 bound ρ^T Δ₀ + αη/(1 − ρ)", "GC2", BOUND,
+    Derivation("GC2 bound $rho^T Delta_0 + alpha eta\\/(1 - rho)$", "GC2", BOUND,
                (_SGD | {"T": "50", "Delta_0": "1", "eta": "1/1000"},
                 _SGD | {"T": "3", "Delta_0": "5/2", "eta": "1/10", "alpha": "1/21", "mu": "1"})),
     Derivation("GC2 first-order contraction −∂ρ/∂α|₀ = 2μ/N", "GC2", RATE_SLOPE,

@@ -589,7 +589,7 @@ def _derivations() -> tuple[Derivation, ...]:
         Derivation("CV3 per-layer E log ratio", "CV3", e["LAYER_LOG_MEAN"],
                    ({"d": "4", "sigma": "1/2"}, {"d": "7", "sigma": "3/5"})),
         Derivation("CV3 Xavier drift", "CV3", e["XAVIER_DRIFT"], ({"d": "1"}, {"d": "64"})),
-        Derivation("CV4 ReLU E log R = Σ_b p_b[ψ(b/2) + ln 2 + ln(2/d)]", "CV4",
+        Derivation("CV4 ReLU $EE log R = sum_b p_b [psi(b\\/2) + ln 2 + ln(2\\/d)]$", "CV4",
                    _relu_log_ratio_mean_expression(), ({"d": "1"}, {"d": "8"}, {"d": "30"})),
         Derivation("CV5 E tr(JᵀJ) derived from the network, d = 2, L = 3", "CV5",
                    derive_jacobian_trace_mean(2, 3),

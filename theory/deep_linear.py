@@ -386,6 +386,6 @@ DERIVATIONS = (
                _points("u=1/3 s=1", "u=1/20 s=2")),
     Derivation("DL4 m → ∞ time limit", "DL4", CHAIN_TIME_LIMIT,
                _points("u_0=1/100 u_f=1/2 s=1", "u_0=1/5 u_f=9/10 s=3")),
-    Derivation("DL6 end-to-end velocity for W_e = u (preconditioned sum)", "DL6",
+    Derivation("DL6 end-to-end velocity for $W_e = u$ (preconditioned sum)", "DL6",
                _SCALAR_END_TO_END_VELOCITY, _points("u=1/2 s=1 m=3", "u=3/2 s=1 m=5")),
 )

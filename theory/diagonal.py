@@ -187,7 +187,8 @@ def _kr1_checks() -> dict[str, bool]:
     integral, gradient = sp.Symbol("G", real=True), sp.Symbol("g", real=True)
     plus, minus = alpha * sp.exp(-2 * integral), alpha * sp.exp(2 * integral)
     two = {
-        "KR1 D=2: w± = α e^{∓2G} solve ẇ± = ∓2 w± g, w±(0) = α":
+        "KR1 D=2: $w_plus.minus = alpha e^(minus.plus 2G)$ solve "
+        "$dot(w)_plus.minus = minus.plus 2 w_plus.minus g$, $w_plus.minus (0) = alpha$":
             _is_zero(sp.diff(plus, integral) * gradient + 2 * plus * gradient)
             and _is_zero(sp.diff(minus, integral) * gradient - 2 * minus * gradient)
             and plus.subs(integral, 0) == alpha == minus.subs(integral, 0),
@@ -201,10 +202,13 @@ def _kr1_checks() -> dict[str, bool]:
     rate = alpha**k * order * k * g
     correlation_form = h_expression(None, 1 - u_plus).subs(2 - u_plus, u_minus)
     deep = {
-        "KR1 D>2 (symbolic D): w± = α(1 ± α^{D−2}D(D−2)G)^{−1/(D−2)} solve ẇ± = ∓D w±^{D−1} g":
+        "KR1 D>2 (symbolic D): "
+        "$w_plus.minus = alpha (1 plus.minus alpha^(D-2) D(D-2) G)^(-1\\/(D-2))$ "
+        "solve $dot(w)_plus.minus = minus.plus D w_plus.minus^(D-1) g$":
             _is_zero(sp.diff(plus, u_plus) * rate + order * plus ** (order - 1) * g)
             and _is_zero(-sp.diff(minus, u_minus) * rate - order * minus ** (order - 1) * g),
-        "KR1 D>2 (symbolic D): w₊^D − w₋^D = α^D h_D(Xᵀν), ν = −α^{D−2}D(D−2)R":
+        "KR1 D>2 (symbolic D): $w_+^D - w_-^D = alpha^D h_D (X^T nu)$, "
+        "$nu = -alpha^(D-2) D(D-2) R$":
             _is_zero(plus**order - minus**order - alpha**order * correlation_form),
     }
     return two | deep
@@ -758,16 +762,16 @@ def _derivations() -> tuple[Derivation, ...]:
     return (
         Derivation("KR1 link h₂(s) = 2 sinh s (β = α² h₂(Xᵀν))", "KR1", h_expression(2),
                    ({"s": "1/2"}, {"s": "-3"})),
-        Derivation("KR1 link h_D(s), D = 2 + k", "KR1", h_expression(None), deep),
+        Derivation("KR1 link $h_D (s)$, $D = 2 + k$", "KR1", h_expression(None), deep),
         Derivation("KR2 dual potential H₂(s) = ∫₀ˢ h₂", "KR2", potential_expression(2), inside),
-        Derivation("KR2 dual potential H_D(s) = ∫₀ˢ h_D, D = 2 + k", "KR2",
+        Derivation("KR2 dual potential $H_D (s) = integral_0^s h_D$, $D = 2 + k$", "KR2",
                    potential_expression(None), deep),
         Derivation("KR2 potential q(z), D = 2", "KR2", Q2_EXPRESSION,
                    ({"z": "1/3"}, {"z": "-7"})),
-        Derivation("KR3 series of q_D at z = 0 to O(z⁶), D = 3", "KR3", series_at_zero(3),
+        Derivation("KR3 series of $q_D$ at $z = 0$ to $O(z^6)$, $D = 3$", "KR3", series_at_zero(3),
                    ({"z": "1/10"}, {"z": "-1/4"})),
         Derivation("KR3 large-z form of q₂", "KR3", series_at_infinity(2),
                    ({"z": "10"}, {"z": "1000"})),
-        Derivation("KR3 large-z form of q_D, D = 3", "KR3", series_at_infinity(3),
+        Derivation("KR3 large-$z$ form of $q_D$, $D = 3$", "KR3", series_at_infinity(3),
                    ({"z": "10"}, {"z": "1000"})),
     )

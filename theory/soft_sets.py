@@ -619,12 +619,15 @@ def _derivations() -> tuple[Derivation, ...]:
                    ({"p": "1/10", "tau": "1/2", "delta": "1/5"},
                     {"p": "2/5", "tau": "3/10", "delta": "1/10"},
                     {"p": "19/20", "tau": "7/10", "delta": "1/20"})),
-        Derivation("SS1 L1 gap ∫₀¹|H − 1[p ≥ τ]| dp = τ_m/4 + δ/2", "SS1",
+        Derivation("SS1 L1 gap "
+                   "$integral_0^1 |H - bold(1)[p >= tau]| dif p = tau_m\\/4 + delta\\/2$", "SS1",
                    L1_GAP.subs(tau_m, TAU_M), ({"tau": "3/10", "delta": "1/5"},
                                                {"tau": "7/10", "delta": "1/20"})),
         Derivation("SS2 soft F1 = 2A/(P + A + B)", "SS2", SOFT_F1, _COUNTS),
-        Derivation("SS3 ∂F1/∂h_i for a positive, 2(P + B)/D²", "SS3", F1_DERIVATIVE_POSITIVE,
+        Derivation("SS3 $partial \"F1\"\\/partial h_i$ for a positive, $2(P + B)\\/D^2$", "SS3",
+                   F1_DERIVATIVE_POSITIVE,
                    _COUNTS),
-        Derivation("SS3 ∂F1/∂h_i for a negative, −2A/D²", "SS3", F1_DERIVATIVE_NEGATIVE,
+        Derivation("SS3 $partial \"F1\"\\/partial h_i$ for a negative, $-2A\\/D^2$", "SS3",
+                   F1_DERIVATIVE_NEGATIVE,
                    _COUNTS),
     )

@@ -871,7 +871,7 @@ def _derivations() -> tuple[Derivation, ...]:
         Derivation("GS5 SD relaxation rate of z₁, ηs₁²(λ + σ(m*)σ(−m*))", "GS5",
                    _spectral_decoupling_rate(), _points("eta=1 s_1=2 lambda=1/10 m_star=2",
                                                         "eta=1/2 s_1=1/3 lambda=1 m_star=1/2")),
-        Derivation("GS6 single-mode response τ − W(e^τ)", "GS6", SINGLE_MODE_RESPONSE,
+        Derivation("GS6 single-mode response $tau - W(e^tau)$", "GS6", SINGLE_MODE_RESPONSE,
                    _points("tau=1/2", "tau=7")),
         Derivation("GS7 initial slope ż₂(0) (Taylor series from θ = 0)", "GS7", onset[1][1],
                    _points("eta=1 s_2=2 delta=1/10", "eta=1/2 s_2=1/3 delta=1/2")),
