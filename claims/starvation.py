@@ -786,24 +786,11 @@ def _domain_onset():
 
 
 _ROUNDING = ("an identity at every state, so only rounding enters: relative error ≤ "
-             "$u (n + d) kappa^k op(\"cond\")(S)$, $u = 2^(1-\"bits\")$ the unit roundoff, n + d "
-             "terms per "
-             "gradient sum, κ the bound on $op(\"cond\")(nabla^2 L)$ (weight decay $(lambda + "
-             "s_max^2\\/4)\\/lambda$, SD "
-             "$(lambda + 1\\/4) s_max^2\\/(lambda s_min^2)$), k = 1 for a solution and 2 for its "
-             "derivative; "
-             "must also shrink with precision")
-_TRAJECTORY = ("n·ε·A with n steps, ε the engine's local tolerance and A = 10·cond(S) (a "
-               "gradient flow of a convex loss is non-expansive in θ; z = SVᵀθ)")
-
-_ROUNDING = ("an identity at every state, so only rounding enters: relative error ≤ "
-             "$u (n + d) kappa^k op(\"cond\")(S)$, $u = 2^(1-\"bits\")$ the unit roundoff, n + d "
-             "terms per "
-             "gradient sum, κ the bound on $op(\"cond\")(nabla^2 L)$ (weight decay $(lambda + "
-             "s_max^2\\/4)\\/lambda$, SD "
-             "$(lambda + 1\\/4) s_max^2\\/(lambda s_min^2)$), k = 1 for a solution and 2 for its "
-             "derivative; "
-             "must also shrink with precision")
+             "$u (n + d) kappa^k op(\"cond\")(S)$, $u = 2^(1-\"bits\")$ the unit roundoff, "
+             "n + d terms per gradient sum, κ the bound on $op(\"cond\")(nabla^2 L)$ (weight "
+             "decay $(lambda + s_max^2\\/4)\\/lambda$, SD $(lambda + 1\\/4) s_max^2\\/"
+             "(lambda s_min^2)$), k = 1 for a solution and 2 for its derivative; must also "
+             "shrink with precision")
 _TRAJECTORY = ("n·ε·A with n steps, ε the engine's local tolerance and A = 10·cond(S) (a "
                "gradient flow of a convex loss is non-expansive in θ; z = SVᵀθ)")
 
