@@ -361,7 +361,7 @@ class BallProgram:
         if len(set(self.inputs)) != len(self.inputs):
             raise ValueError(f"input names must be distinct, got {self.inputs}")
         self._input_slot = {name: i for i, name in enumerate(self.inputs)}
-        self._constants: list[Callable[[], arb]] = []
+        self._constants: list[Callable[[], arb | bool]] = []
         self._operations: list[tuple[Callable, tuple]] = []
         self._memo: dict[sympy.Expr, tuple[str, int]] = {}
         self._emitted: dict[tuple, tuple[str, int]] = {}

@@ -12,7 +12,8 @@ Method, per step [t, t + h] (Lohner 1987; Nedialkov, Jackson & Corliss 1999):
    x̂) and T = [0, h], find a box B with X + T·f(B) ⊆ B (start from X + T·f(X), inflate,
    retest; then iterate the Picard map inside B to tighten it). By the Picard–Lindelöf
    argument every solution starting in X exists on [0, h] and stays in B. If no such box is
-   found, h is halved.
+   found, or a trial box reaches a ReLU kink where f's branch cannot be decided
+   (:class:`~flowcert.numerics.ball_expressions.BranchError`), h is halved.
 2. **Taylor coefficients** c_0..c_n of the solution from the point x̂, by Picard iteration on
    truncated series: x ← x̂ + ∫ f(x) gains one exact coefficient per pass (``arb_series``
    arithmetic, composition through exp/log/… included). Coefficient k is computed at
@@ -57,6 +58,7 @@ from flint import arb, arb_mat, arb_series, ctx, fmpq
 
 from flowcert.numerics.ball_expressions import (
     BallProgram,
+    BranchError,
     heyoka_to_sympy,
     parameter_names,
     relative_radius,
@@ -581,18 +583,23 @@ class _Integrator:
             raise EnclosureError(f"step size underflow at t = {float(flow.t)!r} (non-finite "
                                  "Taylor coefficients?)")
         box = [b.union(c) for b, c in zip(flow.box, flow.center, strict=True)]
+        kink: BranchError | None = None
         for _ in range(_MAX_HALVINGS):
-            with working_precision(self.auxiliary_bits):
-                enclosures = self.apriori(box, _hull(0, h))
+            try:
+                with working_precision(self.auxiliary_bits):
+                    enclosures = self.apriori(box, _hull(0, h))
+            except BranchError as error:  # a trial box reached a ReLU kink: try a shorter step
+                kink, enclosures = error, None
             if enclosures is not None:
                 break
             if self.fixed_step is not None:
                 raise EnclosureError(f"no a-priori enclosure for the fixed step {h} at "
-                                     f"t = {float(flow.t)!r}")
+                                     f"t = {float(flow.t)!r}") from kink
             h /= 2
         else:
             raise EnclosureError(f"no a-priori enclosure at t = {float(flow.t)!r}: the step "
-                                 "size collapsed (blow-up or non-finite field?)")
+                                 "size collapsed (blow-up, non-finite field, or a state at a "
+                                 "ReLU kink?)") from kink
         states, matrices = enclosures
         with working_precision(self.auxiliary_bits):
             box_series = self.taylor(states, n + 1)
