@@ -6,6 +6,9 @@
   The builder runs the precision ladder, judges it, writes the evidence and applies the
   Sharpness rule: the ladder re-judged with every prediction × (1 + 1e-9) must fail, and
   every fitted interval must exclude the predicted exponent ± 1/4.
+  A :class:`PropertyCheck` among its ``checks`` adds a statistical or qualitative part with
+  its own null models (an EXACT law with a Monte Carlo confirmation, or a STATISTICAL claim
+  whose closed forms also have a precision ladder).
 * :func:`qualitative_claim` and :func:`statistical_claim` — an ``observe()`` experiment and a
   ``check(observation)`` returning a :class:`Finding`, plus at least one
   :class:`NullModel`: the same experiment with the claimed effect removed, judged by the same
@@ -54,6 +57,9 @@ class Finding:
     evidence: list[str] = field(default_factory=list)
     series: dict = field(default_factory=dict)
     fits: list[RateFit] = field(default_factory=list)
+    #: Null models this check ran on its own part of the claim (e.g. the Monte Carlo part of
+    #: an EXACT claim), reported with the claim's other null models.
+    null_models: list[NullModelResult] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,36 @@ def fit_sentence(fit: RateFit) -> str:
     """One evidence line of a fitted rate."""
     return (f"{fit.name}: slope {fit.slope:.4f}, 99% interval [{fit.low:.4f}, {fit.high:.4f}],"
             f" predicted {fit.predicted:g} ({'contained' if fit.passed else 'NOT contained'})")
+
+
+def judge_null_models(models: Sequence[NullModel], check: Callable[[object], Finding]
+                      ) -> list[NullModelResult]:
+    """Each model's ``experiment()`` judged by ``check`` (which must fail it)."""
+    results = []
+    for model in models:
+        finding = check(model.experiment())
+        results.append(NullModelResult(model.name, model.description, finding.passed,
+                                       finding.evidence))
+    return results
+
+
+@dataclass(frozen=True)
+class PropertyCheck:
+    """A statistical or qualitative part of an :func:`exact_claim` (an entry of its
+    ``checks``): ``check(observe())``, and the ``null_models`` — ``observe``-type experiments
+    with the effect removed — judged by the same ``check``, which must fail them. Their names
+    are declared with the claim; the observation's series go to the claim's figures."""
+
+    observe: Callable[[], object]
+    check: Callable[[object], Finding]
+    null_models: Sequence[NullModel]
+
+    def __call__(self, series: dict) -> Finding:
+        finding = self.check(self.observe())
+        series.update(finding.series)
+        finding.null_models = [*finding.null_models,
+                               *judge_null_models(self.null_models, self.check)]
+        return finding
 
 
 def symbolic_checks(results: Mapping[str, bool]) -> Finding:
@@ -101,11 +137,19 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
 
     ``measure(bits, series)`` runs the experiment at ``bits`` and returns the PrecisionRun of
     its Comparison (``series``: one dict shared by every precision, for figures); ``fits``
-    return fitted rates; ``checks(series)`` add qualitative parts after the ladder;
-    ``certify(bits)`` returns a Certificate (run when certification is asked for).
+    return fitted rates; ``checks(series)`` add qualitative parts after the ladder (their
+    Findings may carry null-model results; a :class:`PropertyCheck` declares and runs the
+    null models of a statistical part); ``certify(bits)`` returns a Certificate (run when
+    certification is asked for).
     """
-    if measure is None and not fits:
-        raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure or a fit")
+    if measure is None and not fits and not checks:
+        raise ClaimDefinitionError(f"{id}: an {claim_class} claim needs a measure, a fit or a "
+                                   "check")
+    declared = [*null_models, *(model for check in checks if isinstance(check, PropertyCheck)
+                                for model in check.null_models)]
+    if claim_class in (ClaimClass.STATISTICAL, ClaimClass.QUALITATIVE) and not declared:
+        raise ClaimDefinitionError(f"{id}: a {claim_class} claim needs at least one null "
+                                   "model (a PropertyCheck's, or the ladder's)")
 
     def run(precisions: Sequence[int]) -> Outcome:
         started = time.perf_counter()
@@ -116,17 +160,19 @@ def exact_claim(*, id: str, title: str, provenance: str, source: str, statement:
         fitted = [fit() for fit in fits]
         evidence += [fit_sentence(fit) for fit in fitted]
         passed = passed and all(fit.passed for fit in fitted)
+        nulls = []
         for check in checks:
             finding = check(series)
             passed = passed and finding.passed
             evidence += finding.evidence
             fitted += finding.fits
+            nulls += finding.null_models
         sharpness = _perturbation_test(runs, fitted)
-        nulls = [_null_ladder(model, precisions) for model in null_models]
+        nulls += [_null_ladder(model, precisions) for model in null_models]
         return _outcome(id, passed, runs, fitted, evidence, series, started, nulls, sharpness)
 
     return _claim(id, family, title, claim_class, provenance, source, statement, theory,
-                  experiment, comparison, parameters, run, domain, null_models, figures,
+                  experiment, comparison, parameters, run, domain, declared, figures,
                   derivations, certify)
 
 
@@ -195,11 +241,7 @@ def _property_claim(claim_class: ClaimClass, *, id: str, title: str, provenance:
     def run(_precisions: Sequence[int]) -> Outcome:
         started = time.perf_counter()
         finding = check(observe())
-        nulls = []
-        for model in null_models:
-            null = check(model.experiment())
-            nulls.append(NullModelResult(model.name, model.description, null.passed,
-                                         null.evidence))
+        nulls = judge_null_models(null_models, check)
         return _outcome(id, finding.passed, [], finding.fits, finding.evidence,
                         finding.series, started, nulls, None)
 

@@ -160,37 +160,50 @@ def _measure_dl2(bits: int, series: dict) -> PrecisionRun:
 DL3_SHAPE = {"n_in": 7, "n_hidden": 9, "n_out": 6}
 DL3_SINGULAR_VALUES = ("3", "2", "1.5", "1", "0.7", "0.4")
 DL3_INITIAL_STRENGTHS = ("0.001", "0.01", "0.05", "0.2", "0.5", "0.6")
+#: Above 113 bits a 4→5→3 instance (35 weights, 3 modes, one starting above s, still
+#: non-square) tests the same identity: the 117-weight MPFR integration took ~30 s at 256 bits.
+DL3_SMALL = {"shape": {"n_in": 4, "n_hidden": 5, "n_out": 3}, "s": ("2", "1", "0.4"),
+             "u0": ("0.01", "0.2", "0.6")}
 DL3_SEED = 2014
 DL3_HORIZON = 6
-DL3_NETWORK = DeepLinearNetwork((DL3_SHAPE["n_in"], DL3_SHAPE["n_hidden"], DL3_SHAPE["n_out"]))
 
 
 def _measure_dl3(bits: int, series: dict) -> PrecisionRun:
-    comparison = Comparison(bits)
+    """The 117-weight instance at ≤ 113 bits, the 35-weight one at every precision."""
+    comparison, steps = Comparison(bits), 0
+    instances = [DL3_SMALL] + ([{"shape": DL3_SHAPE, "s": DL3_SINGULAR_VALUES,
+                                 "u0": DL3_INITIAL_STRENGTHS}] if bits <= 113 else [])
     with theory_precision(bits):
-        s = [_mp(v) for v in DL3_SINGULAR_VALUES]
-        u0 = [_mp(v) for v in DL3_INITIAL_STRENGTHS]
-        roots = [mpmath.sqrt(v) for v in u0]
-        setup = decoupled_two_layer(s, roots, roots, seed=DL3_SEED, **DL3_SHAPE)
-        trajectory = integrate(DL3_NETWORK.vector_field, DL3_NETWORK.pack(setup["weights"]),
-                               _grid(mpmath.mpf(DL3_HORIZON), 7),
-                               DL3_NETWORK.flow_parameters(setup["target"]), bits=bits)
-        modes = []
-        for t, state in zip(trajectory.times, trajectory.states, strict=True):
-            weights = DL3_NETWORK.unpack(np.array([mpmath.mpf(x) for x in state], dtype=object))
-            rotated = setup["U"].T @ DL3_NETWORK.end_to_end(weights) @ setup["V"]
-            predicted = [deep_linear.mode_strength(mpmath.mpf(t), s[a], u0[a])
-                         for a in range(len(s))]
-            scale = max(predicted)
-            for (i, j), value in np.ndenumerate(rotated):
-                expected = predicted[i] if i == j else 0
-                comparison.add(value, expected, scale)
-            modes.append([float(rotated[a, a]) for a in range(len(s))])
-    if bits == 53:
+        for instance in instances:
+            steps = max(steps, _dl3_instance(instance, bits, comparison, series))
+    return comparison.run(trajectory_tolerance(bits, steps, TRAJECTORY_AMPLIFICATION), steps)
+
+
+def _dl3_instance(instance: dict, bits: int, comparison: Comparison, series: dict) -> int:
+    """Every entry of UᵀW₂W₁V against diag(u_α(t)), relative to max_α u_α(t); the steps."""
+    shape = instance["shape"]
+    network = DeepLinearNetwork((shape["n_in"], shape["n_hidden"], shape["n_out"]))
+    s = [_mp(v) for v in instance["s"]]
+    u0 = [_mp(v) for v in instance["u0"]]
+    roots = [mpmath.sqrt(v) for v in u0]
+    setup = decoupled_two_layer(s, roots, roots, seed=DL3_SEED, **shape)
+    trajectory = integrate(network.vector_field, network.pack(setup["weights"]),
+                           _grid(mpmath.mpf(DL3_HORIZON), 7),
+                           network.flow_parameters(setup["target"]), bits=bits)
+    modes = []
+    for t, state in zip(trajectory.times, trajectory.states, strict=True):
+        weights = network.unpack(np.array([mpmath.mpf(x) for x in state], dtype=object))
+        rotated = setup["U"].T @ network.end_to_end(weights) @ setup["V"]
+        predicted = [deep_linear.mode_strength(mpmath.mpf(t), s[a], u0[a])
+                     for a in range(len(s))]
+        scale = max(predicted)
+        for (i, j), value in np.ndenumerate(rotated):
+            comparison.add(value, predicted[i] if i == j else 0, scale)
+        modes.append([float(rotated[a, a]) for a in range(len(s))])
+    if bits == 53 and shape == DL3_SHAPE:
         series["modes"] = {"times": [float(t) for t in trajectory.times], "numeric": modes,
                            "s": list(map(float, s)), "u0": list(map(float, u0))}
-    return comparison.run(trajectory_tolerance(bits, trajectory.steps, TRAJECTORY_AMPLIFICATION),
-                          trajectory.steps)
+    return trajectory.steps
 
 
 # ----------------------------------------------------------------------------- DL4
@@ -264,6 +277,9 @@ def _dl4_rate_fit(case: dict):
 
 DL5_LAYERS = (5, 6, 8, 3)
 DL5_NETWORK = DeepLinearNetwork(DL5_LAYERS)
+#: Above 113 bits a 2→3→3→2 network (21 weights, three layers as above) tests the same
+#: conservation: the 102-weight MPFR integration took ~30 s at 256 bits.
+DL5_SMALL_NETWORK = DeepLinearNetwork((2, 3, 3, 2))
 DL5_SEED = 5
 DL5_HORIZON = 2
 #: η = 2^-k over a horizon of 1, on the asymptotic tail: at η ≥ 2^-5 the local slopes of
@@ -271,16 +287,16 @@ DL5_HORIZON = 2
 DL5_STEP_EXPONENTS = tuple(range(6, 16))
 
 
-def _dl5_setup() -> tuple[np.ndarray, np.ndarray]:
-    weights = DL5_NETWORK.pack([gaussian_matrix(r, c, 0.5, DL5_SEED + j)
-                                for j, (r, c) in enumerate(DL5_NETWORK.shapes)])
-    target = gaussian_matrix(*DL5_NETWORK.target_shape, 1.0, DL5_SEED + 100)
+def _dl5_setup(network: DeepLinearNetwork = DL5_NETWORK) -> tuple[np.ndarray, np.ndarray]:
+    weights = network.pack([gaussian_matrix(r, c, 0.5, DL5_SEED + j)
+                            for j, (r, c) in enumerate(network.shapes)])
+    target = gaussian_matrix(*network.target_shape, 1.0, DL5_SEED + 100)
     return weights, target
 
 
-def _balance_entries(weights) -> list:
+def _balance_entries(weights, network: DeepLinearNetwork = DL5_NETWORK) -> list:
     """The entries of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ (DL5's conserved quantities)."""
-    return [x for matrix in balancedness(DL5_NETWORK.unpack(weights)) for x in matrix.ravel()]
+    return [x for matrix in balancedness(network.unpack(weights)) for x in matrix.ravel()]
 
 
 def _balance_drift(weights_now, weights_start):
@@ -290,25 +306,34 @@ def _balance_drift(weights_now, weights_start):
 
 def _measure_dl5(bits: int, series: dict) -> PrecisionRun:
     """Every entry of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ at each time against its value at
-    t = 0 (conservation), relative to the largest entry of W_jW_jᵀ at t = 0."""
-    comparison = Comparison(bits)
+    t = 0 (conservation), relative to the largest entry of W_jW_jᵀ at t = 0: the 102-weight
+    network at ≤ 113 bits, the 21-weight one at every precision."""
+    comparison, steps = Comparison(bits), 0
+    networks = [DL5_SMALL_NETWORK] + ([DL5_NETWORK] if bits <= 113 else [])
     with theory_precision(bits):
-        weights, target = _dl5_setup()
-        trajectory = integrate(DL5_NETWORK.vector_field, weights,
-                               _grid(mpmath.mpf(DL5_HORIZON), 9),
-                               DL5_NETWORK.flow_parameters(target), bits=bits)
-        scale = max(abs(x) for matrix in DL5_NETWORK.unpack(weights)
-                    for x in (matrix @ matrix.T).ravel())
-        start = _balance_entries(weights)
-        drifts = []
-        for state in trajectory.states:
-            now = _balance_entries(np.array([mpmath.mpf(x) for x in state], dtype=object))
-            comparison.extend(now, start, [scale] * len(start))
-            drifts.append(max(abs(a - b) for a, b in zip(now, start, strict=True)))
-    series.setdefault("flow", {})[bits] = {"times": [float(t) for t in trajectory.times],
-                                           "drift": [float(d) for d in drifts]}
-    return comparison.run(trajectory_tolerance(bits, trajectory.steps, TRAJECTORY_AMPLIFICATION),
-                          trajectory.steps)
+        for network in networks:
+            weights, target = _dl5_setup(network)
+            trajectory = integrate(network.vector_field, weights,
+                                   _grid(mpmath.mpf(DL5_HORIZON), 9),
+                                   network.flow_parameters(target), bits=bits)
+            steps = max(steps, trajectory.steps)
+            scale = max(abs(x) for matrix in network.unpack(weights)
+                        for x in (matrix @ matrix.T).ravel())
+            start = _balance_entries(weights, network)
+            drifts = []
+            for state in trajectory.states:
+                now = _balance_entries(np.array([mpmath.mpf(x) for x in state], dtype=object),
+                                       network)
+                comparison.extend(now, start, [scale] * len(start))
+                drifts.append(max(abs(a - b) for a, b in zip(now, start, strict=True)))
+            series.setdefault("flow", {})[_dl5_label(network, bits)] = {
+                "times": [float(t) for t in trajectory.times],
+                "drift": [float(d) for d in drifts]}
+    return comparison.run(trajectory_tolerance(bits, steps, TRAJECTORY_AMPLIFICATION), steps)
+
+
+def _dl5_label(network: DeepLinearNetwork, bits: int) -> str:
+    return f"{'→'.join(map(str, network.layer_sizes))}, {bits} bits"
 
 
 def _dl5_descent_fit():
@@ -541,11 +566,13 @@ CLAIMS = (
         theory="theory.deep_linear.mode_strength for each mode",
         experiment="a 7→9→6 network (117 weights, non-square), Σyx = U S Vᵀ with 6 modes, "
                    "Haar-random U, V, R built at working precision (seed 2014), balanced "
-                   "a0 = b0 = √u0 (one mode starts above s); 7 output times on [0, 6]",
+                   "a0 = b0 = √u0 (one mode starts above s); 7 output times on [0, 6]; at 53 "
+                   "and 113 bits only — every rung also runs a 4→5→3 network (35 weights, 3 "
+                   "modes, one above s)",
         comparison="max over times and entries of |UᵀW₂W₁V − diag(u(t))| / max_α u_α(t); "
                    + _TRAJECTORY_BUDGET,
         parameters={**DL3_SHAPE, "s": DL3_SINGULAR_VALUES, "u0": DL3_INITIAL_STRENGTHS,
-                    "seed": DL3_SEED},
+                    "seed": DL3_SEED, "every rung": DL3_SMALL},
         measure=_measure_dl3, domain=_domain_network),
     exact(
         id="DL4", title="Depth-m chains: exact learning time and its m → ∞ form",
@@ -574,7 +601,8 @@ CLAIMS = (
         statement="d/(d t) (W_(j+1)^T W_(j+1) - W_j W_j^T) = 0, quad "
                   "\"gradient descent:\" thick Delta(W_(j+1)^T W_(j+1) - W_j W_j^T) = O(eta)",
         theory="the identity itself (zero drift); rate 1 in η for descent",
-        experiment="a 5→6→8→3 network (102 weights) from Gaussian init (σ = 0.5, seed 5), "
+        experiment="a 5→6→8→3 network (102 weights; at 53 and 113 bits — every rung also "
+                   "runs a 2→3→3→2 network, 21 weights) from Gaussian init (σ = 0.5, seed 5), "
                    "random target; drift of every W_{j+1}ᵀW_{j+1} − W_jW_jᵀ over t ∈ [0, 2]; "
                    "gradient descent with η = 2^-6 … 2^-15 over t ∈ [0, 1]. Certificate: a "
                    "1→2→2→1 network (8 weights) from a random 4-decimal init, every entry of "

@@ -31,6 +31,9 @@ from flowcert.numerics.precision import FLOAT64_BITS, check_bits
 GUARD_BITS = 32
 QUAD_RTOL = 1e-13
 GAUSS_NODES = 24
+#: mpmath.quad rule for integrands that are polynomials or trigonometric polynomials between
+#: the split points (the high-precision kernels): Gauss–Legendre converges fastest there.
+_SMOOTH = "gauss-legendre"
 LAWS = ("gaussian", "uniform", "sign_uniform", "circle")
 
 
@@ -118,13 +121,14 @@ class Law:
         with mpmath.workprec(bits + GUARD_BITS):
             return +self._penalty_mp(mpmath.mpf(value))
 
-    def _ray_density(self, w, value, p, exp, pi):
-        """p(w, −w·x) for the density laws (gaussian, uniform inside its support)."""
+    def _ray(self, value, p: dict, exp, pi) -> tuple:
+        """The density along the ray B = −Wx of the density laws, p(w, −wx) = c·e^{−r w²}
+        (Gaussian, r = 1/(2σw²) + x²/(2σb²)) or c on |w| ≤ end (uniform box): (c, r, end).
+        Both densities are even in (W, B), so ∫ℝ|w|³p(w, −wx)dw = 2∫₀^end w³ c e^{−rw²} dw."""
         if self.kind == "gaussian":
-            b = -w * value
-            return (exp(-w * w / (2 * p["sigma_w"] ** 2) - b * b / (2 * p["sigma_b"] ** 2))
-                    / (2 * pi * p["sigma_w"] * p["sigma_b"]))
-        return 1 / (4 * p["a_w"] * p["a_b"])
+            rate = 1 / (2 * p["sigma_w"] ** 2) + value * value / (2 * p["sigma_b"] ** 2)
+            return 1 / (2 * pi * p["sigma_w"] * p["sigma_b"]), rate, None
+        return 1 / (4 * p["a_w"] * p["a_b"]), 0, self._ray_support_end(value, p)
 
     @staticmethod
     def _ray_support_end(value, p: dict):
@@ -139,13 +143,11 @@ class Law:
         if self.kind == "sign_uniform":
             return sum(0.5 * (1 / (2 * p["a_b"]) if abs(-sign * value) <= p["a_b"] else 0.0)
                        for sign in (1.0, -1.0))
-        end = np.inf if self.kind == "gaussian" else self._ray_support_end(value, p)
-
-        def integrand(w):
-            return abs(w) ** 3 * self._ray_density(w, value, p, math.exp, math.pi)
-
-        return sum(sci_integrate.quad(integrand, *limits, epsabs=0, epsrel=QUAD_RTOL,
-                                      limit=200)[0] for limits in ((-end, 0), (0, end)))
+        constant, rate, end = self._ray(value, p, math.exp, math.pi)
+        integral = sci_integrate.quad(lambda w: w**3 * math.exp(-rate * w * w), 0,
+                                      np.inf if end is None else end, epsabs=0,
+                                      epsrel=QUAD_RTOL, limit=200)[0]
+        return 2 * constant * integral
 
     def _penalty_mp(self, value):
         p = {name: mpmath.mpf(v) for name, v in self.params.items()}
@@ -154,12 +156,9 @@ class Law:
                        for _ in (1, -1))
         if self.kind == "circle":
             return self._circle_coarea(value)
-        end = mpmath.inf if self.kind == "gaussian" else self._ray_support_end(value, p)
-
-        def integrand(w):
-            return abs(w) ** 3 * self._ray_density(w, value, p, mpmath.exp, mpmath.pi)
-
-        return mpmath.quad(integrand, [-end, 0, end])
+        constant, rate, end = self._ray(value, p, mpmath.exp, mpmath.pi)
+        return 2 * constant * mpmath.quad(lambda w: w**3 * mpmath.exp(-rate * w * w),
+                                          [0, mpmath.inf if end is None else end])
 
     @staticmethod
     def _circle_coarea(value):
@@ -190,20 +189,68 @@ class Law:
 
     # -------------------------------------------------------------------- kernel
 
-    def kernel(self, first: float, second: float) -> float:
-        """K(x, x′) = E[σ(Wx+B)σ(Wx′+B)] by nested adaptive quadrature (float64)."""
+    def kernel(self, first, second, bits: int = FLOAT64_BITS):
+        """K(x, x′) = E[σ(Wx+B)σ(Wx′+B)]: float by nested adaptive quadrature at 53 bits;
+        above, an mpf at bits + 32 (:meth:`_kernel_mp`)."""
+        bits = check_bits(bits)
+        if bits != FLOAT64_BITS:
+            with mpmath.workprec(bits + GUARD_BITS):
+                return +self._kernel_mp(mpmath.mpf(first), mpmath.mpf(second))
+        first, second = float(first), float(second)
         if self.kind == "circle":
             return sci_integrate.quad(
                 lambda t: max(math.cos(t) * first + math.sin(t), 0.0)
                 * max(math.cos(t) * second + math.sin(t), 0.0) / (2 * math.pi),
                 0, 2 * math.pi, epsabs=0, epsrel=QUAD_RTOL, limit=200,
-                points=[math.atan2(-1, -first) % (2 * math.pi), math.atan2(1, first),
-                        math.atan2(-1, -second) % (2 * math.pi), math.atan2(1, second)])[0]
+                points=[math.atan2(-sign * v, sign) % (2 * math.pi) for v in (first, second)
+                        for sign in (1.0, -1.0)])[0]
         weights = self._weight_law()
         return sum(probability * self._inner_kernel(w, first, second)
                    for w, probability in weights) if weights else sci_integrate.quad(
             lambda w: self._weight_density(w) * self._inner_kernel(w, first, second),
             *self._weight_range(), epsabs=0, epsrel=QUAD_RTOL, limit=200, points=[0.0])[0]
+
+    def _kernel_mp(self, first, second):
+        """K(x, x′) in mpmath by one adaptive quadrature, split at the integrand's kinks.
+
+        Circle and Gaussian: (W, B) = (a R cos Θ, b R sin Θ) with Θ ~ U[0, 2π) independent of
+        R (circle: R = 1, a = b = 1; Gaussian: a = σw, b = σb, R² ~ χ²₂, E R² = 2) and the
+        integrand homogeneous of degree 2, so K = E[R²]·E_Θ[(a x cos Θ + b sin Θ)₊(a x′ cos Θ
+        + b sin Θ)₊]. Box laws: E_B[(wx+B)₊(wx′+B)₊] = αβM₀(s) + (α+β)M₁(s) + M₂(s) with
+        α = wx, β = wx′, s = max(−α, −β) and M_k(s) = E[B^k; B > s] (polynomials for
+        uniform B), summed over the atoms w = ±1 or integrated over W ~ U[−a_w, a_w].
+        """
+        p = {name: mpmath.mpf(v) for name, v in self.params.items()}
+        if self.kind in ("circle", "gaussian"):
+            a, b = (p["sigma_w"], p["sigma_b"]) if self.kind == "gaussian" else (1, 1)
+            radial = 2 if self.kind == "gaussian" else 1
+
+            def integrand(theta):
+                c, s = a * mpmath.cos(theta), b * mpmath.sin(theta)
+                return max(c * first + s, 0) * max(c * second + s, 0)
+            cuts = sorted({mpmath.mpf(0), 2 * mpmath.pi}
+                          | {mpmath.atan2(-sign * a * v, sign * b) % (2 * mpmath.pi)
+                             for v in (first, second) for sign in (1, -1)})
+            return radial * mpmath.quad(integrand, cuts, method=_SMOOTH) / (2 * mpmath.pi)
+        if self.kind == "sign_uniform":
+            return (self._inner_kernel_mp(mpmath.mpf(1), first, second, p)
+                    + self._inner_kernel_mp(mpmath.mpf(-1), first, second, p)) / 2
+        edge, half = p["a_b"], p["a_w"]
+        cuts = {mpmath.mpf(0)} | {sign * edge / v for v in (first, second) if v != 0
+                                  for sign in (1, -1)}
+        points = [-half, *sorted(c for c in cuts if -half < c < half), half]
+        return mpmath.quad(lambda w: self._inner_kernel_mp(w, first, second, p), points,
+                           method=_SMOOTH) / (2 * half)
+
+    @staticmethod
+    def _inner_kernel_mp(w, first, second, p: dict):
+        """E_B[(w x + B)₊(w x′ + B)₊] for B ~ U[−a_b, a_b] (see :meth:`_kernel_mp`)."""
+        alpha, beta, edge = w * first, w * second, p["a_b"]
+        start = max(-alpha, -beta, -edge)
+        if start >= edge:
+            return mpmath.mpf(0)
+        moments = [(edge ** (k + 1) - start ** (k + 1)) / ((k + 1) * 2 * edge) for k in range(3)]
+        return alpha * beta * moments[0] + (alpha + beta) * moments[1] + moments[2]
 
     def _weight_law(self) -> list[tuple[float, float]]:
         return [(1.0, 0.5), (-1.0, 0.5)] if self.kind == "sign_uniform" else []
@@ -244,11 +291,14 @@ class Law:
 
 
 def kink_weight_samples(law: Law, rng: np.random.Generator, count: int,
-                        centres: Sequence[float], half_width: float) -> np.ndarray:
-    """W²·1{|C − c| < h}/(2h) for ``count`` draws and each bin centre c, C = −B/W the kink
-    (SP1, STATISTICAL); shape (len(centres), count), one sample of (W, B) shared by all bins.
+                        centres: Sequence[float], half_width: float,
+                        power: int = 2) -> np.ndarray:
+    """|W|^power·1{|C − c| < h}/(2h) for ``count`` draws and each bin centre c, C = −B/W the
+    kink (SP1, STATISTICAL); shape (len(centres), count), one sample of (W, B) shared by all
+    bins.
 
-    Each row's mean is (1/2h)∫_{c−h}^{c+h} p_C(s)E[W²|C=s] ds, the bin average of ζ.
+    With power 2 each row's mean is (1/2h)∫_{c−h}^{c+h} p_C(s)E[W²|C=s] ds, the bin average
+    of ζ; power 0 gives the bin average of the kink density p_C alone.
     """
     if not (math.isfinite(half_width) and half_width > 0):
         raise ValueError(f"half_width must be > 0, got {half_width!r}")
@@ -256,7 +306,7 @@ def kink_weight_samples(law: Law, rng: np.random.Generator, count: int,
     with np.errstate(divide="ignore", invalid="ignore"):
         kinks = -biases / weights
     inside = np.abs(kinks[None, :] - np.asarray(centres, dtype=float)[:, None]) < half_width
-    return np.where(inside, weights**2, 0.0) / (2 * half_width)
+    return np.where(inside, np.abs(weights) ** power, 0.0) / (2 * half_width)
 
 
 # ----------------------------------------------------------------------------- variational
@@ -272,15 +322,22 @@ class VariationalSolution:
     intercept: float
     h: np.ndarray
     free_affine: bool
+    #: The solver's basis (its quadrature rules of ζ are reused when evaluating g).
+    basis: _Basis | None = field(default=None, repr=False, compare=False)
+
+    def _basis(self) -> _Basis:
+        if self.basis is None:
+            self.basis = _Basis(self.law, self.knots)
+        return self.basis
 
     def __call__(self, points: Sequence[float]) -> np.ndarray:
-        basis = _Basis(self.law, self.knots)
+        basis = self._basis()
         return np.array([self.intercept + self.slope * p + basis.interpolation_row(p) @ self.h
                          for p in np.asarray(points, dtype=float)])
 
     def second_derivative(self, points: Sequence[float]) -> np.ndarray:
         """g″ = ζ·h."""
-        basis = _Basis(self.law, self.knots)
+        basis = self._basis()
         return np.array([self.law.penalty(p) * basis.hat_values(p) @ self.h
                          for p in np.asarray(points, dtype=float)])
 
@@ -440,4 +497,4 @@ def solve_variational(law: Law, data_x: Sequence[float], data_y: Sequence[float]
                     [constraints, np.zeros((len(data), len(data)))]])
     solution = np.linalg.lstsq(kkt, np.concatenate([np.zeros(size), targets]), rcond=None)[0]
     return VariationalSolution(law, knots, float(solution[0]), float(solution[1]),
-                               solution[2:size], free_affine)
+                               solution[2:size], free_affine, basis)

@@ -22,9 +22,6 @@ import numpy as np
 from flowcert.numerics.flows import VectorField, gradient_flow
 from flowcert.numerics.splines import Law
 
-#: Units evaluated together on a grid (keeps a feature block near 2^21 numbers).
-_CHUNK_NUMBERS = 2**21
-
 
 @dataclass(frozen=True)
 class WideReLU:
@@ -46,14 +43,31 @@ class WideReLU:
         return np.maximum(np.outer(points, self.w) + self.b, 0.0)
 
     def __call__(self, points: Sequence[float]) -> np.ndarray:
+        """f at ``points`` from the kinks c_k = −b_k/w_k: f(x) = x·S₁(x) + S₀(x) + u + v·x with
+        S₁, S₀ the sums of a_kw_k, a_kb_k over the units active at x (w_k > 0 and c_k < x, or
+        w_k < 0 and c_k > x, or w_k = 0 and b_k > 0), read off cumulative sums over the
+        sorted kinks: O((n + m) log n) instead of the n·m features."""
         points = np.asarray(points, dtype=float)
-        chunk = max(1, _CHUNK_NUMBERS // max(len(points), 1))
-        total = np.zeros(len(points))
-        for start in range(0, self.units, chunk):
-            block = slice(start, start + chunk)
-            total += np.maximum(np.outer(points, self.w[block]) + self.b[block], 0.0) \
-                @ self.a[block]
-        return total + self.u + self.v * points
+        slope = np.zeros(len(points)) + self.v
+        offset = np.zeros(len(points)) + self.u
+        flat = self.w == 0
+        offset += float(np.sum(self.a[flat] * np.maximum(self.b[flat], 0.0)))
+        for rising in (True, False):
+            units = self.w > 0 if rising else self.w < 0
+            kinks = -self.b[units] / self.w[units]
+            order = np.argsort(kinks, kind="stable")
+            kinks = kinks[order]
+            sums = [np.concatenate([[0.0], np.cumsum((self.a[units] * c[units])[order])])
+                    for c in (self.w, self.b)]
+            if rising:  # active: kink < x
+                count = np.searchsorted(kinks, points, side="left")
+                slope += sums[0][count]
+                offset += sums[1][count]
+            else:  # active: kink > x
+                count = np.searchsorted(kinks, points, side="right")
+                slope += sums[0][-1] - sums[0][count]
+                offset += sums[1][-1] - sums[1][count]
+        return slope * points + offset
 
 
 def antisymmetric_network(law: Law, units: int, rng: np.random.Generator) -> WideReLU:

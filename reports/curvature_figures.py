@@ -96,21 +96,24 @@ def cv5(outcome: Outcome):
 
 
 def cv4(outcome: Outcome):
-    """Observed mean log-ratio of ReLU layers vs the exact sum and −5/(2d)."""
+    """Observed mean log-ratio of ReLU layers vs the exact sum, its leading term −5/(2d) and
+    the second-order form −5/(2d) − 49/(12d²)."""
     entries = outcome.series["widths"]
     widths = np.array(sorted(int(w) for w in entries))
     figure, (axis,) = new_figure()
     dense = np.unique(np.geomspace(1, widths[-1] * 2, 60).astype(int))
     axis.plot(dense, [-float(curvature.relu_log_ratio_mean(int(w))) for w in dense], "k-",
               lw=1, label="exact Σ p_b[ψ(b/2) + ln 2 + ln(2/d)]")
-    axis.plot(dense, [5 / (2 * w) for w in dense], "k:", lw=1, label="stated 5/(2d)")
+    axis.plot(dense, [5 / (2 * w) for w in dense], "k:", lw=1, label="leading term 5/(2d)")
+    axis.plot(dense, [5 / (2 * w) + 49 / (12 * w**2) for w in dense], "k--", lw=0.8,
+              label="5/(2d) + 49/(12d²)")
     axis.plot(widths, [-entries[str(w)]["observed_mean"] for w in widths], "o", ms=4,
               label="Monte Carlo (ReLU, He)")
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("width d")
     axis.set_ylabel("−E log R per layer")
-    axis.set_title("CV4: exact sum vs its −5/(2d) approximation")
+    axis.set_title("CV4: exact sum vs −5/(2d) (leading order) and −5/(2d) − 49/(12d²)")
     axis.legend(fontsize=6)
     return figure
 

@@ -77,9 +77,9 @@ def dl4(outcome: Outcome):
 def dl5(outcome: Outcome):
     """Balancedness drift along the flow at each precision (log scale)."""
     figure, (axis,) = new_figure()
-    for bits, run in sorted(outcome.series.get("flow", {}).items()):
+    for label, run in outcome.series.get("flow", {}).items():
         drift = np.maximum(np.asarray(run["drift"]), 1e-300)
-        axis.semilogy(run["times"][1:], drift[1:], "o-", ms=3, label=f"{bits} bits")
+        axis.semilogy(run["times"][1:], drift[1:], "o-", ms=3, label=label)
     axis.set_xlabel("t")
     axis.set_ylabel("max |ΔW_{j+1}ᵀW_{j+1} − ΔW_jW_jᵀ|")
     axis.set_title("DL5: drift of the conserved quantities under gradient flow")

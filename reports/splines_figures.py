@@ -70,12 +70,13 @@ def _convergence_panel(axis, series: dict, target_key: str, title: str) -> None:
     axis.legend(fontsize=5)
 
 
-def _rate_panel(axis, fit) -> None:
-    x, y = np.asarray(fit.x), np.asarray(fit.y)
+def _rate_panel(axis, fit: dict) -> None:
+    """Mean sup errors vs width with the fitted slope (``fit``: RateFit.to_json())."""
+    x, y = np.asarray(fit["x"]), np.asarray(fit["y"])
     axis.loglog(x, y, "o", ms=3)
-    reference = y[-1] * (x / x[-1]) ** fit.slope
+    reference = y[-1] * (x / x[-1]) ** fit["slope"]
     axis.loglog(x, reference, "-", lw=0.8,
-                label=f"slope {fit.slope:.3f} [{fit.low:.3f}, {fit.high:.3f}]")
+                label=f"slope {fit['slope']:.3f} [{fit['low']:.3f}, {fit['high']:.3f}]")
     axis.loglog(x, y[-1] * (x / x[-1]) ** -0.5, "k:", lw=0.8, label="n^(−1/2)")
     axis.set_xlabel("width n")
     axis.set_ylabel("mean sup error")
@@ -88,18 +89,19 @@ def sp4(outcome: Outcome):
         return None
     figure, axes = new_figure(2, WIDE)
     _convergence_panel(axes[0], outcome.series, "target", "SP4: f_n → g* (Gaussian init)")
-    _rate_panel(axes[1], outcome.fits[0])
+    _rate_panel(axes[1], outcome.fits[0].to_json())
     axes[1].set_title("sup |f_n − g*| vs width", fontsize=8)
     return figure
 
 
 def sp5(outcome: Outcome):
-    """Networks with a free affine part over the natural cubic spline, and their rate."""
-    if "networks" not in outcome.series or not outcome.fits:
+    """Networks with a free affine part over the natural cubic spline, and their (reported)
+    rate."""
+    if "networks" not in outcome.series or "rate" not in outcome.series:
         return None
     figure, axes = new_figure(2, WIDE)
     _convergence_panel(axes[0], outcome.series, "natural", "SP5: f_n → natural cubic spline")
-    _rate_panel(axes[1], outcome.fits[0])
+    _rate_panel(axes[1], outcome.series["rate"])
     axes[1].set_title("sup |f_n − spline| vs width", fontsize=8)
     return figure
 

@@ -131,5 +131,5 @@ def test_malformed_declarations_are_one_line_errors(changes, message):
 
 
 def test_an_exact_claim_needs_a_measure_or_a_fit():
-    with pytest.raises(ClaimDefinitionError, match="needs a measure or a fit"):
+    with pytest.raises(ClaimDefinitionError, match="needs a measure, a fit or a check"):
         exact_claim(id="XX7", **TEXT)

@@ -1,8 +1,9 @@
-"""Claims CV1–CV6: verdicts, the CV3 slope table, negative controls, seed repeatability.
+"""Claims CV1–CV6: verdicts, the CV3 slope table, the Sharpness rule (precision ladders
+against independent evaluations, null models), negative controls, seed repeatability.
 
-Statistical claims draw from FLOWCERT_SEED (claims.statistics.base_seed); the tests pin it
-with monkeypatch so every run is reproducible. Heavy Monte Carlo claims (CV3, CV5) and the
-five-seed repetition are marked slow.
+Statistical claims draw from FLOWCERT_SEED (claims.statistics.base_seed); outcomes come from
+the session cache (``claim_outcome``) at the default seed. The heavy Monte Carlo claims (CV3,
+CV5) and the five-seed repetition are marked slow.
 """
 
 from __future__ import annotations
@@ -22,40 +23,29 @@ from flowcert.numerics import monte_carlo
 from flowcert.theory import curvature
 
 CLAIMS = {claim.id: claim for claim in cv_claims.CLAIMS}
-LADDER = (53, 113, 256)
-FIXED_SEED = 12345
-
-
-@pytest.fixture(autouse=True)
-def fixed_seed(monkeypatch):
-    monkeypatch.setenv(statistics.SEED_VARIABLE, str(FIXED_SEED))
+LADDER = (53, 113)
+LADDER_IDS = ("CV1", "CV3", "CV4", "CV5", "CV6")
 
 
 @pytest.fixture(scope="module")
-def outcome_of():
-    """outcome_of(claim_id): the claim at FIXED_SEED (ladder for CV6), computed once."""
-    cache = {}
-
-    def run(claim_id):
-        if claim_id not in cache:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setenv(statistics.SEED_VARIABLE, str(FIXED_SEED))
-                cache[claim_id] = CLAIMS[claim_id].run(LADDER if claim_id == "CV6" else (53,))
-        return cache[claim_id]
-
-    return run
+def outcome_of(claim_outcome):
+    """outcome_of(claim_id): the claim on LADDER at the default seed, computed once."""
+    return lambda claim_id: claim_outcome(claim_id, LADDER)
 
 
 def test_catalogue_has_cv1_to_cv6_with_classes_and_json_parameters():
     assert tuple(CLAIMS) == ("CV1", "CV2", "CV3", "CV4", "CV5", "CV6")
-    assert CLAIMS["CV1"].claim_class == ClaimClass.STATISTICAL
-    assert CLAIMS["CV6"].claim_class == ClaimClass.EXACT
+    assert [CLAIMS[i].claim_class for i in CLAIMS] == [
+        ClaimClass.STATISTICAL, ClaimClass.EXACT, ClaimClass.STATISTICAL,
+        ClaimClass.STATISTICAL, ClaimClass.EXACT, ClaimClass.EXACT]
     for claim in CLAIMS.values():
         assert claim.family == "CV" and claim.provenance == "D"
         json.dumps(claim.parameters)
+    for claim_id in ("CV1", "CV2", "CV3", "CV4", "CV5"):  # one per Monte Carlo part
+        assert len(CLAIMS[claim_id].null_models) == 1
 
 
-@pytest.mark.parametrize("claim_id", ["CV1", "CV2", "CV4"])
+@pytest.mark.parametrize("claim_id", ["CV1", "CV2", "CV4", "CV6"])
 def test_light_claims_pass_and_their_series_are_json(outcome_of, claim_id):
     outcome = outcome_of(claim_id)
     assert outcome.passed, outcome.evidence
@@ -63,20 +53,57 @@ def test_light_claims_pass_and_their_series_are_json(outcome_of, claim_id):
     json.dumps(outcome.to_json())
 
 
+@pytest.mark.parametrize("claim_id", ["CV1", "CV2", "CV4"])
+def test_null_models_of_the_monte_carlo_parts_fail(outcome_of, claim_id):
+    nulls = outcome_of(claim_id).null_models
+    assert len(nulls) == 1 and not nulls[0].passed
+    assert any("VIOLATED" in line or "NOT contained" in line for line in nulls[0].evidence)
+
+
 def test_cv6_passes_on_the_ladder_with_shrinking_error(outcome_of):
     outcome = outcome_of("CV6")
     assert outcome.passed, outcome.evidence
     runs = outcome.runs
     assert [r.precision_bits for r in runs] == list(LADDER)
-    # Budgets n·(d+2)·u·A fall by 2^-203 from 53 to 256 bits; 1e-40 is far looser.
-    assert runs[-1].max_rel_error <= 1e-40 * runs[0].max_rel_error
+    # Budgets n·(d+2)·u·A fall by 2^-60 from 53 to 113 bits; 1e-15 is far looser.
+    assert runs[-1].max_rel_error <= 1e-15 * runs[0].max_rel_error
 
 
-def test_cv4_reports_the_approximation_as_leading_order_only(outcome_of):
+@pytest.mark.parametrize("claim_id", ["CV1", "CV4", "CV6"])
+def test_perturbed_closed_form_fails_the_ladder(outcome_of, claim_id):
+    """Sharpness: every prediction × (1 + 1e-9) fails the ladder; 113 bits detect < 1e-20."""
+    outcome = outcome_of(claim_id)
+    assert outcome.sharpness is not None and not outcome.sharpness.perturbed_passed
+    assert all(run.detects is not None and run.detects > 0 for run in outcome.runs)
+    assert outcome.runs[-1].detects < 1e-20
+
+
+def test_detectable_perturbation_agrees_with_a_real_rerun(monkeypatch, outcome_of):
+    """CV4 at 113 bits: the three ReLU closed forms off by 1.01 × the computed threshold
+    (either sign) fail a real rerun of the ladder's measurement; by half of it, one sign
+    passes."""
+    threshold = {r.precision_bits: r for r in outcome_of("CV4").runs}[113].detects
+    names = ("relu_log_ratio_mean", "relu_log_ratio_variance", "relu_death_probability")
+    originals = {name: getattr(curvature, name) for name in names}
+
+    def rerun(epsilon: float) -> bool:
+        for name, original in originals.items():
+            monkeypatch.setattr(curvature, name, lambda width, f=original:
+                                f(width) * (1 + mpmath.mpf(epsilon)))
+        return cv_claims._measure_cv4(113, {}).passed
+
+    assert not rerun(1.01 * threshold) and not rerun(-1.01 * threshold)
+    assert rerun(0.5 * threshold) or rerun(-0.5 * threshold)
+
+
+def test_cv4_states_the_approximation_as_leading_order_only(outcome_of):
     outcome = outcome_of("CV4")
     fits = {f.predicted: f for f in outcome.fits}
     assert fits[-2.0].passed and fits[-3.0].passed
-    assert any("−5/(2d)" in line for line in outcome.evidence)
+    for fit in fits.values():
+        assert fit.resolution < 0.25
+    assert "49/(12d²)" in CLAIMS["CV4"].title and "49/(12 d^2)" in CLAIMS["CV4"].statement
+    assert any("−5/(2d)" in line and "leading term" in line for line in outcome.evidence)
 
 
 # ----------------------------------------------------------------------------- controls
@@ -89,6 +116,45 @@ def test_cv1_fails_with_a_wrong_log_mean_constant(monkeypatch):
     outcome = CLAIMS["CV1"].run((53,))
     assert not outcome.passed
     assert any("E log|∏w|" in line and "VIOLATED" in line for line in outcome.evidence)
+
+
+def test_cv3_margin_with_the_wrong_sign_fails_the_ladder(monkeypatch):
+    """The mutation −1/d − drift → 1/d − drift keeps both margins positive; compared with
+    their independent values (mpmath ψ at each width) it fails at every precision."""
+    def mutated(width):
+        width = mpmath.mpf(width)
+        drift = curvature.xavier_drift(width)
+        return drift + 2 / width, 1 / width - drift
+
+    monkeypatch.setattr(curvature, "drift_bound_margins", mutated)
+    assert all(min(mutated(d)) > 0 for d in (1, 4, 64))
+    assert not cv_claims._measure_cv3(53, {}).passed
+    assert not cv_claims._measure_cv3(113, {}).passed
+
+
+def test_cv3_ladder_detects_a_drift_off_by_a_small_term(monkeypatch):
+    """A drift with a spurious 1e-15/d² term (far below float64 resolution of the margins
+    and invisible to the Monte Carlo) passes at 53 bits and fails at 113 bits."""
+    original = curvature.xavier_drift
+    monkeypatch.setattr(curvature, "xavier_drift",
+                        lambda width: original(width) + mpmath.mpf("1e-15") / width**2)
+    assert cv_claims._measure_cv3(53, {}).passed
+    assert not cv_claims._measure_cv3(113, {}).passed
+
+
+def test_cv4_second_order_coefficient_is_pinned_by_its_rate(monkeypatch):
+    """−4/d² instead of −49/(12d²): the remainder is then O(d⁻²), not O(d⁻³)."""
+    monkeypatch.setattr(curvature, "relu_drift_second_order",
+                        lambda width: mpmath.mpf(-4) / width**2)
+    assert not cv_claims._cv4_rate_fit(False).passed
+
+
+def test_cv5_closed_form_with_a_wrong_power_fails_the_ladder(monkeypatch):
+    """(dσ²)^L instead of (dσ²)^{L−1}: invisible at Xavier σ² = 1/d, caught at σ = 0.6."""
+    monkeypatch.setattr(curvature, "jacobian_trace_mean",
+                        lambda width, depth, scale, input_norm_sq=1:
+                        depth * width * (width * scale**2) ** depth * input_norm_sq)
+    assert not cv_claims._measure_cv5(53, {}).passed
 
 
 @pytest.mark.slow
@@ -105,9 +171,17 @@ def test_cv4_fails_with_a_five_percent_error_in_the_exact_sum(monkeypatch):
 def test_cv6_fails_with_a_perturbed_escape_time(monkeypatch):
     original = curvature.escape_time
     monkeypatch.setattr(curvature, "escape_time",
-                        lambda *args: original(*args) * (1 + mpmath.mpf("1e-3")))
-    outcome = CLAIMS["CV6"].run((53,))
-    assert not outcome.passed
+                        lambda *args: original(*args) * (1 + mpmath.mpf("1e-9")))
+    assert not cv_claims._measure_cv6(113, {}).passed
+
+
+def test_cv6_fails_with_a_wrong_bound_constant(monkeypatch):
+    """λ_max ln(r/δ)/(3ε) is still a valid (looser) lower bound — only the equality at
+    η = 2/λ_max catches it."""
+    original = curvature.escape_time_lower_bound
+    monkeypatch.setattr(curvature, "escape_time_lower_bound",
+                        lambda *args: original(*args) * 2 / 3)
+    assert not cv_claims._measure_cv6(53, {}).passed
 
 
 def test_cv2_symbolic_comparison_detects_a_wrong_exponent(monkeypatch):
@@ -163,9 +237,10 @@ def test_relu_layer_ratios_follow_their_mean_across_widths(parameters):
 
 
 @pytest.mark.slow
-def test_cv3_slope_table_contains_every_prediction():
-    outcome = CLAIMS["CV3"].run((53,))
+def test_cv3_slope_table_contains_every_prediction(outcome_of):
+    outcome = outcome_of("CV3")
     assert outcome.passed, outcome.evidence
+    assert not outcome.null_models[0].passed
     table = [line for line in outcome.evidence if line.startswith("d = ")
              and "fitted slope" in line]
     assert len(table) == len(cv_claims.CV3_WIDTHS)
@@ -180,9 +255,10 @@ def test_cv3_fails_when_the_drift_is_the_approximation_minus_one_over_d(monkeypa
 
 
 @pytest.mark.slow
-def test_cv5_passes():
-    outcome = CLAIMS["CV5"].run((53,))
+def test_cv5_passes_and_its_null_model_fails(outcome_of):
+    outcome = outcome_of("CV5")
     assert outcome.passed, outcome.evidence
+    assert not outcome.null_models[0].passed
 
 
 @pytest.mark.slow

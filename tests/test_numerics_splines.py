@@ -67,12 +67,58 @@ def test_kernel_quadrature_is_symmetric_with_the_right_diagonal():
                                                      rel=1e-11)
 
 
+@pytest.mark.parametrize("law", [GAUSSIAN, Law("gaussian", {"sigma_w": 0.7, "sigma_b": 1.6}),
+                                 Law("uniform", {"a_w": 1.2, "a_b": 0.7}), CONSTANT,
+                                 Law("circle")])
+def test_high_precision_kernel_agrees_with_the_nested_float_quadrature(law):
+    """The one-dimensional mpmath kernel (angle of (W, B), or partial moments of B) and the
+    nested SciPy quadrature are independent computations of E[σ(Wx+B)σ(Wx′+B)]."""
+    for first, second in ((0.3, -0.8), (-1.1, -1.1), (2.2, 0.5)):
+        low = law.kernel(first, second)
+        high = law.kernel(first, second, 113)
+        assert isinstance(high, mpmath.mpf)
+        assert float(high) == pytest.approx(low, rel=1e-12)
+        assert abs(law.kernel(first, second, 256) / high - 1) < 1e-30
+
+
+def test_kernel_diagonal_is_half_the_second_moment_at_high_precision():
+    """K(x, x) = E[(Wx + B)²]/2 = (E[W²]x² + E[B²])/2 for laws symmetric under (W, B) → −."""
+    with mpmath.workprec(150):
+        for law, moments in ((GAUSSIAN, (1, 1)), (CONSTANT, (1, 3)), (Law("circle"),
+                                                                     ("0.5", "0.5"))):
+            moment_w, moment_b = (mpmath.mpf(m) for m in moments)
+            expected = (moment_w * mpmath.mpf("0.36") + moment_b) / 2
+            assert abs(law.kernel("0.6", "0.6", 113) / expected - 1) < 1e-30
+
+
+def test_kink_weights_with_power_zero_average_to_the_kink_density():
+    """power 0: the bin mean of 1{C ∈ bin}/(2h) is the bin average of p_C; for W, B ~ N(0, 1)
+    the kink C = −B/W is standard Cauchy, p_C(0) = 1/π (ζ(0) = 2/π is twice that)."""
+    samples = kink_weight_samples(GAUSSIAN, generator(8, "test-kink-density"), 400_000,
+                                  [0.0], 0.05, power=0)[0]
+    standard_error = np.std(samples, ddof=1) / math.sqrt(len(samples))
+    cauchy = math.atan(0.05) / (math.pi * 0.05)
+    assert abs(np.mean(samples) - cauchy) < 5 * standard_error
+
+
 def test_monte_carlo_kink_weights_average_to_the_quadrature_penalty():
     rng = generator(7, "test-kink")
     samples = kink_weight_samples(GAUSSIAN, rng, 400_000, [0.0], 0.05)[0]
     bin_average = np.mean([GAUSSIAN.penalty(v) for v in np.linspace(-0.05, 0.05, 201)])
     standard_error = np.std(samples, ddof=1) / math.sqrt(len(samples))
     assert abs(np.mean(samples) - bin_average) < 5 * standard_error
+
+
+def test_network_evaluation_from_sorted_kinks_equals_the_dense_features():
+    """f(x) = x·S₁(x) + S₀(x) from cumulative sums over sorted kinks is Σ a_k[w_k x + b_k]₊
+    + u + v·x, including units with w = 0 and points exactly at a kink."""
+    rng = generator(9, "test-kinks")
+    w = np.concatenate([rng.standard_normal(300), [0.0, 0.0, 1.0, -1.0]])
+    b = np.concatenate([rng.standard_normal(300), [0.4, -0.4, -0.5, 0.5]])
+    network = WideReLU(w, b, rng.standard_normal(len(w)), 0.3, -0.7)
+    points = np.concatenate([np.linspace(-4, 4, 57), [0.5]])
+    dense = network.features(points) @ network.a + 0.3 - 0.7 * points
+    assert np.max(np.abs(network(points) - dense)) < 1e-12 * np.max(np.abs(dense))
 
 
 def test_antisymmetric_network_starts_at_zero():

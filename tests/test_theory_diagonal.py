@@ -1,7 +1,7 @@
 """theory.diagonal (claims KR1–KR3): q_D against independent quadrature, the dual solver
 against the network's own gradient flow, symbolic checks, bad input.
 
-Independent values are computed here from THEORY.md's definitions only:
+Independent values are computed here from the catalogue's definitions only:
 h₂(s) = 2 sinh s, h_D(s) = (1−s)^{−D/(D−2)} − (1+s)^{−D/(D−2)} (D > 2), h_D⁻¹ by
 mpmath.findroot on a bracket derived from those formulas, q_D(z) = ∫₀^z h_D⁻¹ by mpmath.quad.
 """
@@ -17,7 +17,13 @@ import sympy as sp
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from flowcert.numerics.diagonal import DiagonalNetwork, random_instance, train_to_interpolation
+from flowcert.numerics.diagonal import (
+    DiagonalNetwork,
+    LogWeightNetwork,
+    min_l1_interpolant,
+    random_instance,
+    train_to_interpolation,
+)
 from flowcert.theory import diagonal
 
 
@@ -121,6 +127,14 @@ def test_q_at_depth_two_is_z_squared_over_four_near_zero():
     assert diagonal.q(1e-6, 2) == pytest.approx(0.25e-12, rel=1e-11)
 
 
+def test_near_zero_coefficients_are_the_corrected_statement():
+    """KR3: 1/4 at D = 2 (h₂′(0) = 2), (D−2)/(4D) at D ≥ 3; the superseded form is 0 at D = 2."""
+    assert diagonal.near_zero_coefficient(2) == sp.Rational(1, 4)
+    for depth in (3, 4, 5, 8):
+        assert diagonal.near_zero_coefficient(depth) == sp.Rational(depth - 2, 4 * depth)
+    assert diagonal.STATED_NEAR_ZERO_COEFFICIENT.subs(diagonal.k, 0) == 0
+
+
 @given(st.integers(2, 5), st.floats(-1e4, 1e4, allow_nan=False).filter(lambda v: v != 0))
 def test_derivative_of_q_is_the_inverse_of_h(depth: int, z: float):
     """q_D′ = h_D⁻¹ (KR2's definition), derivative of ``q`` itself by mpmath.diff."""
@@ -185,6 +199,91 @@ def test_implicit_bias_solution_interpolates_for_tiny_alpha():
     for depth in (2, 3, 4):
         beta = diagonal.implicit_bias_solution(instance.X, instance.y, 1e-6, depth)
         assert np.allclose(instance.X @ beta, instance.y, rtol=0, atol=1e-13)
+
+
+def test_dual_line_search_starts_inside_the_trust_region():
+    """Work count: at D = 4, α = 1e-7 the first Newton steps leave the domain |Xᵀν| < 1 by
+    orders of magnitude; halving from the full step took 2313 objective evaluations, starting
+    at 9/10 of the way to the boundary takes far fewer."""
+    instance = random_instance(3, 6, seed=1)
+    calls = {"objective": 0}
+    original = diagonal._DualProblem.objective
+
+    def counted(self, nu):
+        calls["objective"] += 1
+        return original(self, nu)
+
+    diagonal._DualProblem.objective = counted
+    try:
+        with mpmath.workprec(240):
+            solution = diagonal.implicit_bias_dual(instance.X, instance.y, 1e-7, 4)
+    finally:
+        diagonal._DualProblem.objective = original
+    assert solution.iterations <= 60 and calls["objective"] <= 300
+    assert np.allclose(instance.X @ np.array(solution.beta, dtype=float), instance.y,
+                       rtol=0, atol=1e-13)
+
+
+# ----------------------------------------------------------------------------- KR4 and KR5
+
+
+@pytest.mark.parametrize(("shape", "seed"), [((3, 6), 1), ((3, 6), 3), ((2, 5), 4),
+                                             ((4, 8), 2)])
+def test_l1_limit_matches_the_linear_programme(shape, seed):
+    """The theory enumerates basic solutions; numerics solves the LP (HiGHS) and polishes."""
+    instance = random_instance(*shape, seed)
+    programme = min_l1_interpolant(instance.X, instance.y, 113)
+    with mpmath.workprec(113):
+        limit = diagonal.l1_limit(instance.X, instance.y)
+    assert limit.support == programme.support
+    assert max(abs(a - b) for a, b in zip(limit.beta, programme.beta, strict=True)) <= 1e-30
+    assert abs(float(limit.margin) - programme.margin) <= 1e-15
+    for i in limit.support:  # the certificate: c_i = sign(β_i) on the support
+        assert limit.correlations[i] == pytest.approx(np.sign(float(limit.beta[i])), abs=1e-30)
+
+
+def test_l1_limit_rejects_a_tie():
+    """x = (1, 1, 1/2), y = 1: β = e₁ and β = e₂ both have ℓ1 norm 1 (margin 1)."""
+    with pytest.raises(ValueError, match="not unique"):
+        diagonal.l1_limit(np.array([[1.0, 1.0, 0.5]]), np.array([1.0]))
+
+
+def test_rich_exponents_follow_the_certificate():
+    """D = 2: 2(1 − |c_i|) off the support (in (0, 2) since the margin is < 1); D ≥ 3: D."""
+    instance = random_instance(3, 6, seed=3)
+    with mpmath.workprec(113):
+        limit = diagonal.l1_limit(instance.X, instance.y)
+        two = diagonal.rich_exponents(limit, 2)
+        assert sorted(two) == [i for i in range(6) if i not in limit.support]
+        for i, rate in two.items():
+            assert rate == 2 * (1 - abs(limit.correlations[i])) and 0 < rate < 2
+        for depth in (3, 4):
+            assert set(diagonal.rich_exponents(limit, depth).values()) == {depth}
+            assert set(diagonal.rich_next_order(limit, depth).values()) == {depth - 2}
+    assert [diagonal.kernel_exponent(d) for d in (2, 3, 4)] == [-4, -6, -8]
+
+
+def test_sufficient_alphas_are_the_stated_formulas():
+    """KR5 as stated: √(2(1+ε)(1+2/ε)‖b‖₂) and min{(2(1+ε)‖b‖₁)^{−(2+ε)/(2ε)}, e^{−d/(ε‖b‖₁)}},
+    at ε = 1, ‖b‖ = 2: √24; ε = 1, ‖b‖₁ = 1, d = 4: min(4^{−3/2}, e^{−4}) = e^{−4}; ε = 2,
+    ‖b‖₁ = 1/6, d = 1: min(1^{−1}, e^{−3}) = e^{−3}."""
+    assert diagonal.kernel_sufficient_alpha(1.0, 2.0) == pytest.approx(math.sqrt(24))
+    assert diagonal.rich_sufficient_alpha(1.0, 1.0, 4) == pytest.approx(math.exp(-4))
+    assert diagonal.rich_sufficient_alpha(2.0, 1 / 6, 1) == pytest.approx(math.exp(-3))
+    assert diagonal.rich_sufficient_alpha(0.5, 3.0, 1) == pytest.approx(9.0 ** -2.5)
+
+
+def test_log_weight_flow_is_the_same_flow_and_keeps_tiny_weights_accurate():
+    """u = ln w: the same limit as the flow in w at moderate α, and at α = 1e-30 the limit of
+    the KR2 dual to 1e-12 (in w, an absolute tolerance loses the weights below 1e-16)."""
+    instance = random_instance(2, 5, seed=4)
+    limits = [train_to_interpolation(network(2, 5, 2), instance.X, instance.y, 0.3).beta
+              for network in (DiagonalNetwork, LogWeightNetwork)]
+    assert np.max(np.abs(limits[0] - limits[1])) <= 1e-11 * np.max(np.abs(limits[0]))
+    tiny = train_to_interpolation(LogWeightNetwork(2, 5, 2), instance.X, instance.y, 1e-30,
+                                  engine="taylor").beta
+    dual = diagonal.implicit_bias_solution(instance.X, instance.y, 1e-30, 2)
+    assert np.max(np.abs(tiny - dual)) <= 1e-12 * np.max(np.abs(dual))
 
 
 # ----------------------------------------------------------------------------- bad input

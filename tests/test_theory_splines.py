@@ -100,9 +100,13 @@ def test_self_checks_all_hold():
 
 
 def test_kernel_identity_detects_a_wrong_exponent():
-    """Negative control: ζ with |W|² fails the K″ identity (the right ζ is in self_checks)."""
-    wrong = splines.penalty_from_density(splines.density("gaussian"), power=2)
-    assert not splines.kernel_identity_holds(splines.arc_cosine_kernel(), wrong)
+    """Negative control: ζ with |W|² fails the K″ identity (SP2's cached checks run
+    kernel_identity_holds on both the right and the |W|² penalty)."""
+    checks = splines.claim_checks("SP2")
+    assert checks["SP2 negative control: ζ built with |W|² (not |W|³) violates the K″ "
+                  "identity"]
+    assert checks["SP2 Gaussian: ∂²K/∂x² = ζ(x)|x − x′|/2 for the arc-cosine kernel "
+                  "(x′ = x ± d)"]
 
 
 def test_user_density_laplace_times_gaussian():
@@ -153,3 +157,30 @@ def test_derivations_evaluate():
     for derivation in splines.DERIVATIONS:
         for point in derivation.points:
             assert derivation.value_at(point, 30).is_real
+
+
+def test_claim_checks_split_the_self_checks_by_claim():
+    union = {}
+    for claim_id in ("SP1", "SP2", "SP3"):
+        checks = splines.claim_checks(claim_id)
+        assert checks and all(name.startswith(claim_id) for name in checks)
+        union |= checks
+    assert union == splines.self_checks()
+
+
+def test_importing_the_family_runs_no_symbolic_derivation():
+    """Issue 15: listing claims imports the claims modules; no SymPy integrate, simplify,
+    solve, diff or lambdify may run then (each is made to raise in a fresh interpreter)."""
+    import subprocess
+    import sys
+    script = ("import sympy\n"
+              "def refuse(*args, **kwargs):\n"
+              "    raise AssertionError('symbolic work at import')\n"
+              "for name in ('integrate', 'simplify', 'solve', 'diff', 'lambdify', 'series'):\n"
+              "    setattr(sympy, name, refuse)\n"
+              "import flowcert.claims.splines, flowcert.claims.curvature\n"
+              "from flowcert.theory import splines\n"
+              "assert all(f.cache_info().currsize == 0 for f in splines._PENALTIES.values())\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr

@@ -16,12 +16,17 @@ Derivations (SymPy), each checked by :func:`self_checks`:
   and 0 < I(x) < 2∫₀^∞ t dt/(x²(e^{2πt} − 1)) = 1/(12x²). Upper bound: I > 0. Lower bound:
   ψ(x) + 1/x − ln x = ψ(x+1) − ln x ≥ ln(1+u) − u/(2(1+u)) − u²/(12(1+u)²) with u = 1/x,
   and ln(1+u) ≥ 2u/(2+u) reduces this to 12 + 28u + 17u² > 0. Asymptotically the drift is
-  −1/d − 1/(3d²) + 2/(15d⁴) + O(d⁻⁶). :func:`drift_bound_margins` evaluates both margins in
-  mpmath for every d = 1…10⁴ as the numerical confirmation.
+  −1/d − 1/(3d²) + 2/(15d⁴) + O(d⁻⁶). :func:`drift_bound_margins` evaluates both margins
+  from the derived drift (claim CV3 compares them with an independent evaluation).
 * CV4 — E log R for R = (2/d)χ²_B, B ~ Bin(d, ½) conditioned on B ≥ 1, as the finite sum
   Σ_b p_b[ψ(b/2) + ln 2 + ln(2/d)].
 * CV6 — gradient descent on ½xᵀHx along the eigenvector of λ_min = −ε multiplies that
   coordinate by (1 + ηε) per step.
+
+Nothing symbolic runs at import: the derivations, the symbolic checks of each claim and the
+compiled evaluators are built on first use (:func:`~flowcert.theory.cache.derived`, cached in
+memory and on disk); ``DERIVATIONS`` and the derived expressions are module attributes built
+when first accessed.
 """
 
 from __future__ import annotations
@@ -29,18 +34,28 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import mpmath
 import sympy as sp
 
+from flowcert.theory import cache
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import evaluator, require_positive, uses_mpmath
+
+T = TypeVar("T")
 
 s = sp.Symbol("s", real=True)
 sigma, x, y, d = sp.symbols("sigma x y d", positive=True)
 L = sp.Symbol("L", integer=True, positive=True)
 eta, eps, r, delta, lam_max = sp.symbols("eta epsilon r delta lambda_max", positive=True)
 _z, _u, _t = sp.symbols("z u t", positive=True)
+
+
+def _derivation(name: str, compute: Callable[[], T]) -> Callable[[], T]:
+    """``compute`` as a cached derivation named ``name`` (theory.cache: memory and disk)."""
+    compute.__module__, compute.__qualname__ = __name__, name
+    return cache.derived(compute)
 
 # ----------------------------------------------------------------------------- CV1
 
@@ -68,7 +83,7 @@ CHAIN_LOG_VARIANCE_STATED = L * sp.pi**2 / 8
 CHAIN_SQUARE_MEAN_STATED = sigma ** (2 * L)
 
 
-@functools.cache
+@cache.derived
 def derived() -> dict[str, sp.Expr]:
     """The derived CV1/CV3 expressions (computed once, on first use; also module attributes).
 
@@ -133,7 +148,18 @@ def chain_weights(depth: int) -> list[sp.Symbol]:
 
 
 def chain_derivative_moments(depth: int) -> dict[str, sp.Expr]:
-    """CV2 derived for one depth: E g_1², E H_11, E H_12, E H_12² of f = ½(y − x∏w)²."""
+    """CV2 derived for one depth: E g_1², E H_11, E H_12, E H_12² of f = ½(y − x∏w)²
+    (cached per depth)."""
+    if depth not in _CHAIN_MOMENTS:
+        _CHAIN_MOMENTS[depth] = _derivation(f"chain_derivative_moments_{depth}",
+                                            lambda: _derive_chain_moments(depth))
+    return dict(_CHAIN_MOMENTS[depth]())
+
+
+_CHAIN_MOMENTS: dict[int, Callable[[], dict]] = {}
+
+
+def _derive_chain_moments(depth: int) -> dict[str, sp.Expr]:
     weights = chain_weights(depth)
     loss = (y - x * sp.Mul(*weights)) ** 2 / 2
     gradient = sp.diff(loss, weights[0])
@@ -284,8 +310,19 @@ def derive_jacobian_trace_mean(width: int, depth: int) -> sp.Expr:
     """E tr(JᵀJ) of y = W_L⋯W_1x (d×d layers) from the network itself, for small (d, L).
 
     J = ∂y/∂(all weights) is formed symbolically and tr(JᵀJ) = Σ (∂y_i/∂w)² is averaged
-    with the Gaussian moment rule; x stays symbolic.
+    with the Gaussian moment rule; x stays symbolic. Cached per (d, L).
     """
+    key = (width, depth)
+    if key not in _JACOBIAN_TRACES:
+        _JACOBIAN_TRACES[key] = _derivation(f"jacobian_trace_mean_{width}_{depth}",
+                                            lambda: _derive_jacobian_trace(width, depth))
+    return _JACOBIAN_TRACES[key]()
+
+
+_JACOBIAN_TRACES: dict[tuple[int, int], Callable[[], sp.Expr]] = {}
+
+
+def _derive_jacobian_trace(width: int, depth: int) -> sp.Expr:
     inputs = sp.Matrix(sp.symbols(f"x_1:{width + 1}", real=True))
     layers = [sp.Matrix(width, width, lambda i, j, k=k: sp.Symbol(f"w{k}_{i}{j}", real=True))
               for k in range(1, depth + 1)]
@@ -343,32 +380,56 @@ def _is_zero(expression: sp.Expr) -> bool:
     return sp.simplify(expression) == 0
 
 
-def self_checks() -> dict[str, bool]:
-    """Symbolic identities behind CV1–CV6; every value must be True."""
+def _cv1_checks() -> dict[str, bool]:
     e = derived()
-    checks = {
+    return {
         "CV1 integrating 2z^sφ(z) over (0, ∞) gives E|z|^s = 2^{s/2}Γ((s+1)/2)/√π":
             _is_zero(derive_abs_gaussian_mellin() - ABS_GAUSSIAN_MELLIN),
-        "CV3 integrating u^s against the χ²_d density gives 2^sΓ(d/2+s)/Γ(d/2)":
-            _is_zero(derive_chi_square_mellin() - CHI_SQUARE_MELLIN),
         "CV1 derived E log|∏w| equals the stated L(log σ − (γ+ln 2)/2)":
             _is_zero(e["CHAIN_LOG_MEAN"] - CHAIN_LOG_MEAN_STATED),
         "CV1 derived Var log|∏w| equals the stated Lπ²/8":
             _is_zero(e["CHAIN_LOG_VARIANCE"] - CHAIN_LOG_VARIANCE_STATED),
         "CV1 derived E(∏w)² equals the stated σ^{2L}":
             _is_zero(e["CHAIN_SQUARE_MEAN"] - CHAIN_SQUARE_MEAN_STATED),
+    }
+
+
+def _cv3_checks() -> dict[str, bool]:
+    e = derived()
+    return {
+        "CV3 integrating u^s against the χ²_d density gives 2^sΓ(d/2+s)/Γ(d/2)":
+            _is_zero(derive_chi_square_mellin() - CHI_SQUARE_MELLIN),
         "CV3 derived E log χ²_d = ψ(d/2) + ln 2 gives the stated per-layer mean":
             _is_zero(L * e["LAYER_LOG_MEAN"] - sp.expand_log(NETWORK_LOG_MEAN_STATED, force=True)),
         "CV3 derived Var log χ²_d = ψ′(d/2)":
             _is_zero(L * e["LAYER_LOG_VARIANCE"] - NETWORK_LOG_VARIANCE_STATED),
         "CV3 Xavier drift is ψ(d/2) − ln(d/2)":
             _is_zero(e["XAVIER_DRIFT"] - (sp.polygamma(0, d / 2) - sp.log(d / 2))),
+        **drift_bound_proof_checks(),
     }
-    checks |= drift_bound_proof_checks()
-    checks["CV4 relu_log_ratio_mean equals Σ_b p_b[ψ(b/2) + ln 2 + ln(2/d)] (d = 1, 2, 7, 20)"] \
-        = _relu_sum_matches()
-    checks |= _escape_checks()
-    return checks
+
+
+def _cv4_checks() -> dict[str, bool]:
+    return {"CV4 relu_log_ratio_mean equals the SymPy sum Σ_b p_b[ψ(b/2) + ln 2 + ln(2/d)] "
+            "(d = 1, 2, 7, 20)": _relu_sum_matches()}
+
+
+#: The symbolic checks of each claim (each computed once, cached with theory.cache).
+CLAIM_CHECKS: dict[str, Callable[[], dict[str, bool]]] = {
+    claim_id: _derivation(f"checks_{claim_id}", function)
+    for claim_id, function in (("CV1", _cv1_checks), ("CV3", _cv3_checks),
+                               ("CV4", _cv4_checks), ("CV6", _escape_checks))}
+
+
+def claim_checks(claim_id: str) -> dict[str, bool]:
+    """The symbolic identities behind claim ``claim_id`` (CV1, CV3, CV4, CV6; CV2 and CV5
+    compare derived and stated moments directly); every value must be True."""
+    return dict(CLAIM_CHECKS[claim_id]())
+
+
+def self_checks() -> dict[str, bool]:
+    """Every symbolic identity of :func:`claim_checks`."""
+    return {name: ok for claim_id in CLAIM_CHECKS for name, ok in claim_checks(claim_id).items()}
 
 
 # ----------------------------------------------------------------------------- evaluators
@@ -386,40 +447,42 @@ def _evaluators() -> dict[str, Callable]:
     }
 
 
-_escape_time = evaluator(ESCAPE_TIME, (r, delta, eta, eps))
-_escape_bound = evaluator(ESCAPE_TIME_LOWER_BOUND, (r, delta, lam_max, eps))
+@functools.cache
+def _escape_evaluators() -> tuple[Callable, Callable]:
+    return (evaluator(ESCAPE_TIME, (r, delta, eta, eps)),
+            evaluator(ESCAPE_TIME_LOWER_BOUND, (r, delta, lam_max, eps)))
 
 
 def chain_log_mean(depth, scale):
     """CV1: E log|w_1⋯w_L| = L(log σ + E log|z|), E log|z| = −(γ + ln 2)/2 (derived)."""
-    _check_depth(depth)
+    _check_count("depth", depth)
     require_positive(scale=scale)
     return _evaluators()["chain_log_mean"](depth, scale)
 
 
 def chain_log_variance(depth):
     """CV1: Var log|w_1⋯w_L| = L Var log|z| = Lπ²/8 (derived), independent of σ."""
-    _check_depth(depth)
+    _check_count("depth", depth)
     return _evaluators()["chain_log_variance"](depth)
 
 
 def chain_square_mean(depth, scale):
     """CV1: E(w_1⋯w_L)² = σ^{2L}."""
-    _check_depth(depth)
+    _check_count("depth", depth)
     require_positive(scale=scale)
     return _evaluators()["chain_square_mean"](depth, scale)
 
 
 def layer_log_mean(width, scale):
     """CV3: E log(‖W h‖²/‖h‖²) = ψ(d/2) + ln(2σ²) (σ²χ²_d law)."""
-    _check_width(width)
+    _check_count("width", width)
     require_positive(scale=scale)
     return _evaluators()["layer_log_mean"](width, scale)
 
 
 def layer_log_variance(width):
     """CV3: Var log(‖W h‖²/‖h‖²) = ψ′(d/2)."""
-    _check_width(width)
+    _check_count("width", width)
     return _evaluators()["layer_log_variance"](width)
 
 
@@ -439,35 +502,17 @@ def xavier_drift(width):
 
 
 def drift_bound_margins(width) -> tuple:
-    """CV3: (drift + 2/d, −1/d − drift) in mpmath; both > 0 is the claim (−2/d, −1/d)."""
+    """CV3: (drift + 2/d, −1/d − drift) with the derived drift (:func:`xavier_drift`), in
+    mpmath at the current precision; both > 0 is the claim (−2/d, −1/d)."""
     require_positive(width=width)
     width = mpmath.mpf(width)
-    drift = mpmath.digamma(width / 2) - mpmath.log(width / 2)
+    drift = xavier_drift(width)
     return drift + 2 / width, -1 / width - drift
-
-
-def verify_drift_bounds(max_width: int = 10**4, digits: int = 40) -> dict:
-    """CV3: the smallest scaled margins d(drift + 2/d) and d²(−1/d − drift) over d = 1…max.
-
-    Scaled so that their limits (1 and 1/3) make the numbers comparable across d.
-    """
-    _check_width(max_width)
-    with mpmath.workdps(digits):
-        lower, upper = [], []
-        for width in range(1, max_width + 1):
-            low, high = drift_bound_margins(width)
-            lower.append((low * width, width))
-            upper.append((high * width**2, width))
-    (low_value, low_at), (high_value, high_at) = min(lower), min(upper)
-    return {"max_width": max_width, "min_scaled_lower_margin": float(low_value),
-            "at_width_lower": low_at, "min_scaled_upper_margin": float(high_value),
-            "at_width_upper": high_at,
-            "all_strict": all(v > 0 for v, _ in lower) and all(v > 0 for v, _ in upper)}
 
 
 def network_log_mean(width, depth, scale, input_norm_sq=1):
     """CV3: E log‖W_L⋯W_1x‖² = log‖x‖² + L(ψ(d/2) + ln(2σ²))."""
-    _check_depth(depth)
+    _check_count("depth", depth)
     mean = layer_log_mean(width, scale)
     return mpmath.log(input_norm_sq) + depth * mean if uses_mpmath(mean) \
         else math.log(input_norm_sq) + depth * mean
@@ -475,7 +520,7 @@ def network_log_mean(width, depth, scale, input_norm_sq=1):
 
 def network_log_variance(width, depth):
     """CV3: Var log‖W_L⋯W_1x‖² = Lψ′(d/2)."""
-    _check_depth(depth)
+    _check_count("depth", depth)
     return depth * layer_log_variance(width)
 
 
@@ -490,14 +535,14 @@ def jacobian_trace_mean(width: int, depth: int, scale, input_norm_sq=1):
 def escape_time(radius, offset, step, curvature):
     """CV6: t* = ln(r/δ)/ln(1 + ηε), steps for GD to grow an offset δ along λ = −ε to r."""
     require_positive(radius=radius, offset=offset, step=step, curvature=curvature)
-    return _escape_time(radius, offset, step, curvature)
+    return _escape_evaluators()[0](radius, offset, step, curvature)
 
 
 def escape_time_lower_bound(radius, offset, top_eigenvalue, curvature):
     """CV6: t* ≥ λ_max ln(r/δ)/(2ε) whenever η ≤ 2/λ_max."""
     require_positive(radius=radius, offset=offset, top_eigenvalue=top_eigenvalue,
                      curvature=curvature)
-    return _escape_bound(radius, offset, top_eigenvalue, curvature)
+    return _escape_evaluators()[1](radius, offset, top_eigenvalue, curvature)
 
 
 def _check_width(width) -> None:
@@ -510,12 +555,21 @@ def _check_depth(depth) -> None:
         raise ValueError(f"depth must be an integer ≥ 1, got {depth!r}")
 
 
+def _check_count(name: str, value) -> None:
+    """An integer ≥ 1, given as int or as an integral mpf (which makes the evaluators return
+    an mpf at the current precision)."""
+    integral = isinstance(value, int) and not isinstance(value, bool) or (
+        isinstance(value, mpmath.mpf) and mpmath.isint(value))
+    if not integral or value < 1:
+        raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
+
+
 #: Public evaluators by claim id.
 EVALUATORS: dict[str, tuple[Callable, ...]] = {
     "CV1": (chain_log_mean, chain_log_variance, chain_square_mean),
     "CV2": (chain_derivative_moments, chain_moment_residuals),
     "CV3": (layer_log_mean, layer_log_variance, layer_ratio_law, xavier_drift,
-            drift_bound_margins, verify_drift_bounds, network_log_mean, network_log_variance),
+            drift_bound_margins, network_log_mean, network_log_variance),
     "CV4": (relu_ratio_law, relu_log_ratio_mean, relu_log_ratio_variance,
             relu_death_probability, relu_drift_approximation, relu_drift_second_order),
     "CV5": (derive_jacobian_trace_mean, jacobian_trace_mean),

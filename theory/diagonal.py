@@ -1,4 +1,4 @@
-"""Diagonal linear networks: closed forms of claims KR1–KR3 (THEORY.md, family KR).
+"""Diagonal linear networks: closed forms of claims KR1–KR5 (catalogue family KR).
 
 Setup: β = w₊^D − w₋^D, w₊(0) = w₋(0) = α·1, L = ½‖Xβ − y‖², R(t) = ∫₀ᵗ (Xβ − y) dt.
 
@@ -9,7 +9,12 @@ Setup: β = w₊^D − w₋^D, w₊(0) = w₋(0) = α·1, L = ½‖Xβ − y‖�
 * KR2: β∞ = argmin Q_α^D(β) s.t. Xβ = y, Q_α^D(β) = α^D Σ q_D(β_i/α^D), q_D(z) = ∫₀^z h_D^{−1};
   q₂(z) = 2 − √(4+z²) + z·arcsinh(z/2); Legendre form q_D(z) = z s* − H_D(s*), s* = h_D^{−1}(z).
   Computed through the concave dual max_ν yᵀν − α^D Σ H_D((Xᵀν)_i), β = α^D h_D(Xᵀν).
-* KR3: properties of q_D, checked by :func:`self_checks`.
+* KR3: properties of q_D, checked by :func:`self_checks` (cached: :func:`checked_identities`);
+  near 0, q₂ ≈ z²/4 and q_D ≈ (D−2)z²/(4D) for D ≥ 3 (:func:`near_zero_coefficient`).
+* KR4: α → ∞: ‖β_α − X⁺y‖ ∝ α^{−2D} (:func:`kernel_exponent`); α → 0: β_α → the min-ℓ1
+  interpolant (:func:`l1_limit`), off-support coordinates ∝ α^{2(1−|c_i|)} (D = 2) or α^D
+  (D ≥ 3) (:func:`rich_exponents`).
+* KR5: the stated sufficient α (:func:`kernel_sufficient_alpha`, :func:`rich_sufficient_alpha`).
 
 Numerics of the evaluators. With s = tanh a (a = atanh s) the D > 2 functions have
 cancellation-free forms: h_D = 2 cosh(a)^p sinh(pa), h_D′ = 2p cosh(a)^{p+1} cosh((p+1)a),
@@ -21,6 +26,7 @@ Evaluators take floats (evaluated with 40 guard bits, returned as float) or mpma
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +35,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from flowcert.theory.cache import derived
 from flowcert.theory.derivations import Derivation
 from flowcert.theory.evaluation import (
     FLOAT_GUARD_BITS,
@@ -78,8 +85,23 @@ def potential_expression(depth: int | None = 2, variable: sp.Symbol = s) -> sp.E
 
 #: KR2: q(z) = 2 − √(4+z²) + z·arcsinh(z/2), the D = 2 potential.
 Q2_EXPRESSION = 2 - sp.sqrt(4 + z**2) + z * sp.asinh(z / 2)
-#: KR3 [D] as stated in THEORY.md: q_D(z) ≈ STATED_NEAR_ZERO_COEFFICIENT · z² near 0.
+#: KR3 [D], D ≥ 3 (symbolic D = 2 + k): q_D(z) ≈ STATED_NEAR_ZERO_COEFFICIENT · z² near 0.
 STATED_NEAR_ZERO_COEFFICIENT = (_depth_value(None) - 2) / (4 * _depth_value(None))
+#: KR3 [D], D = 2: q₂(z) ≈ z²/4 near 0 (h₂′(0) = 2). Record of a correction: the catalogue
+#: first stated (D−2)z²/(4D) for every D, which is 0 at D = 2; the suite measured
+#: q₂(z)/z² → 1/4 and the statement now has this separate D = 2 form.
+STATED_NEAR_ZERO_COEFFICIENT_D2 = sp.Rational(1, 4)
+
+
+def near_zero_coefficient(depth: int) -> sp.Rational:
+    """c_D in q_D(z) = c_D z² + O(z⁴) as stated (KR3): 1/4 at D = 2, (D−2)/(4D) at D ≥ 3.
+
+    Looked up from the two stated constants at call time.
+    """
+    depth = _check_depth(depth)
+    if depth == 2:
+        return sp.Rational(STATED_NEAR_ZERO_COEFFICIENT_D2)
+    return sp.Rational(STATED_NEAR_ZERO_COEFFICIENT.subs(k, depth - 2))
 
 
 def dual_scale(depth: int, scale=alpha):
@@ -141,6 +163,20 @@ def self_checks() -> dict[str, bool]:
     }
 
 
+@derived
+def checked_identities() -> dict[str, bool]:
+    """:func:`self_checks`, computed once per theory version (cached, see theory.cache);
+    the claims read their identities from here, by claim id in the name."""
+    return self_checks()
+
+
+def identities_of(claim_id: str) -> dict[str, bool]:
+    """The cached self-checks whose name mentions ``claim_id`` ("KR2/KR3 …" counts for
+    both)."""
+    return {name: ok for name, ok in checked_identities().items()
+            if claim_id in name.split(" ")[0].split("/")}
+
+
 def _kr1_checks() -> dict[str, bool]:
     """KR1 per coordinate, with g = (Xᵀ(Xβ − y))_i and G = ∫₀ᵗ g.
 
@@ -192,11 +228,13 @@ def _near_zero_checks() -> dict[str, bool]:
     """q_D(0) = q_D′(0) = 0 and q_D″(0) = 1/h_D′(0): the z² coefficient is 1/(2 h_D′(0))."""
     derived = 1 / (2 * sp.diff(h_expression(None), s).subs(s, 0))
     return {
-        "KR3 D>2 (symbolic D): q_D ≈ (D−2)z²/(4D) near 0, since 1/(2h_D′(0)) = (D−2)/(4D)":
+        "KR3 D≥3 (symbolic D): q_D ≈ (D−2)z²/(4D) near 0, since 1/(2h_D′(0)) = (D−2)/(4D)":
             _is_zero(derived - STATED_NEAR_ZERO_COEFFICIENT),
         "KR3 D=2: q ≈ z²/4 near 0 (1/(2h₂′(0)) = 1/4 and the z² coefficient of q₂ is 1/4)":
-            sp.series(Q2_EXPRESSION, z, 0, 3).removeO() - z**2 / 4 == 0
-            and 1 / (2 * sp.diff(h_expression(2), s).subs(s, 0)) == sp.Rational(1, 4),
+            sp.series(Q2_EXPRESSION, z, 0, 3).removeO()
+            - STATED_NEAR_ZERO_COEFFICIENT_D2 * z**2 == 0
+            and 1 / (2 * sp.diff(h_expression(2), s).subs(s, 0))
+            == STATED_NEAR_ZERO_COEFFICIENT_D2,
     }
 
 
@@ -420,19 +458,21 @@ class DualSolution:
     iterations: int
 
 
-def implicit_bias_dual(X, y, alpha_value: Real, depth: int = 2) -> DualSolution:
+def implicit_bias_dual(X, y, alpha_value: Real, depth: int = 2, start=None) -> DualSolution:
     """KR2 through the concave dual, in mpmath at the current precision (plus guard bits).
 
     Newton's method with backtracking (Armijo on the dual objective, staying inside
-    |Xᵀν| < 1 for D > 2) from ν = 0; stops when the Newton step no longer shrinks. Extra
-    working bits D·log₂(1/α) are added for α < 1, where s* approaches the edge of the domain.
+    |Xᵀν| < 1 for D > 2) from ν = ``start`` (e.g. the ν of a nearby α; ignored when outside
+    the domain) or 0; stops when the Newton step no longer shrinks, so the maximiser is the
+    same from any start. Extra working bits D·log₂(1/α) are added for α < 1, where s*
+    approaches the edge of the domain.
     """
     depth = _check_depth(depth)
     data, target = _validated_problem(X, y, alpha_value)
     extra = GUARD_BITS + max(0, math.ceil(depth * math.log2(1 / float(alpha_value))))
     with mpmath.extraprec(extra):
         scale = mpmath.mpf(alpha_value) ** depth
-        nu, iterations = _newton_dual(data, target, scale, depth)
+        nu, iterations = _newton_dual(data, target, scale, depth, start)
         beta = [scale * _h_of_angle(_angle(c, depth), depth) for c in data.T * nu]
     return DualSolution(beta=np.array([+b for b in beta], dtype=object),
                         nu=np.array([+v for v in nu], dtype=object), iterations=iterations)
@@ -469,24 +509,61 @@ def _validated_problem(X, y, alpha_value) -> tuple[mpmath.matrix, mpmath.matrix]
     return data, mpmath.matrix([mpmath.mpf(v) for v in y_array])
 
 
-def _newton_dual(data: mpmath.matrix, target: mpmath.matrix, scale, depth: int):
-    nu = mpmath.matrix(data.rows, 1)
-    objective = _dual_objective(data, target, scale, depth, nu)
+@dataclass(frozen=True)
+class _DualProblem:
+    """max_ν yᵀν − α^D Σ H_D((Xᵀν)_i): X by rows and by columns (tuples of mpf, so every
+    product is one mpmath.fdot), y, α^D and D."""
+
+    rows: tuple
+    columns: tuple
+    target: tuple
+    scale: mpmath.mpf
+    depth: int
+
+    def correlations(self, nu) -> list:
+        """Xᵀν."""
+        return [mpmath.fdot(column, nu) for column in self.columns]
+
+    def objective(self, nu):
+        """yᵀν − α^D Σ H_D((Xᵀν)_i); −inf outside the domain |Xᵀν| < 1 (D > 2)."""
+        correlations = self.correlations(nu)
+        if self.depth > 2 and any(abs(c) >= 1 for c in correlations):
+            return -mpmath.inf
+        penalty = mpmath.fsum(_potential_of_angle(_angle(c, self.depth), self.depth)
+                              for c in correlations)
+        return mpmath.fdot(self.target, nu) - self.scale * penalty
+
+
+def _newton_dual(data: mpmath.matrix, target: mpmath.matrix, scale, depth: int, start=None):
+    rows = tuple(tuple(data[n, i] for i in range(data.cols)) for n in range(data.rows))
+    problem = _DualProblem(rows, tuple(zip(*rows, strict=True)), tuple(target), scale, depth)
+    nu = [mpmath.mpf(0)] * data.rows
+    objective = problem.objective(nu)
+    if start is not None:
+        candidate = [mpmath.mpf(v) for v in start]
+        value = problem.objective(candidate)
+        if mpmath.isfinite(value) and len(candidate) == len(nu):
+            nu, objective = candidate, value
     previous_step = mpmath.inf
     for iteration in range(1, MAX_NEWTON_ITERATIONS + 1):
-        angles = [_angle(c, depth) for c in data.T * nu]
-        beta = mpmath.matrix([scale * _h_of_angle(a, depth) for a in angles])
-        gradient = target - data * beta
+        correlations = problem.correlations(nu)
+        angles = [_angle(c, depth) for c in correlations]
+        beta = [scale * _h_of_angle(a, depth) for a in angles]
+        gradient = [t - mpmath.fdot(row, beta) for t, row in zip(problem.target, rows,
+                                                                   strict=True)]
         curvature = [scale * _h_prime_of_angle(a, depth) for a in angles]
-        hessian = data * mpmath.diag(curvature) * data.T
-        step = mpmath.lu_solve(hessian, gradient)
+        weighted = [[x * w for x, w in zip(row, curvature, strict=True)] for row in rows]
+        hessian = mpmath.matrix([[mpmath.fdot(left, right) for right in rows]
+                                 for left in weighted])
+        step = list(mpmath.lu_solve(hessian, gradient))
         size = mpmath.norm(step) / (1 + mpmath.norm(nu))
         if size == 0 or (size <= mpmath.ldexp(1, -mpmath.mp.prec // 2)
                          and size >= previous_step / 2):
-            return nu, iteration
+            return mpmath.matrix(nu), iteration
         previous_step = size
-        nu, objective = _line_search(data, target, scale, depth, nu, step, objective,
-                                     (gradient.T * step)[0])
+        first = _first_fraction(correlations, problem.correlations(step), depth)
+        nu, objective = _line_search(problem, nu, step, objective,
+                                     mpmath.fdot(gradient, step), first)
     raise ArithmeticError(f"the KR2 dual Newton iteration did not converge in "
                           f"{MAX_NEWTON_ITERATIONS} steps (D = {depth})")
 
@@ -498,33 +575,156 @@ def _h_prime_of_angle(angle, depth: int):
     return 2 * p * mpmath.cosh(angle) ** (p + 1) * mpmath.cosh((p + 1) * angle)
 
 
-def _dual_objective(data, target, scale, depth, nu):
-    """yᵀν − α^D Σ H_D((Xᵀν)_i); −inf outside the domain |Xᵀν| < 1 (D > 2)."""
-    correlations = data.T * nu
-    if depth > 2 and any(abs(c) >= 1 for c in correlations):
-        return -mpmath.inf
-    penalty = sum(_potential_of_angle(_angle(c, depth), depth) for c in correlations)
-    return (target.T * nu)[0] - scale * penalty
+def _first_fraction(correlations, change, depth: int):
+    """The first trial fraction t of a Newton step that moves the correlations s = Xᵀν by
+    t·change: the whole step, unless it moves some s_i by more than max(1, max|s|) (D = 2:
+    the dual's exponentials then change by more than a factor e^{max(1, max|s|)}, far
+    outside the quadratic model) or more than 9/10 of the way to the boundary |s| = 1 of
+    the domain (D > 2). Only where the line search starts: far from the optimum a Newton
+    step of the nearly linear dual overshoots by many orders of magnitude, and halving
+    from t = 1 took hundreds of objective evaluations at α = 1e-36.
+    """
+    if depth == 2:
+        largest = max(abs(c) for c in change)
+        allowed = max(mpmath.mpf(1), max(abs(c) for c in correlations))
+        return min(mpmath.mpf(1), allowed / largest) if largest > 0 else mpmath.mpf(1)
+    fraction = mpmath.mpf(1)
+    for value, move in zip(correlations, change, strict=True):
+        if move != 0:
+            room = (mpmath.sign(move) - value) / move  # t at which s_i reaches ±1
+            fraction = min(fraction, room * mpmath.mpf(9) / 10)
+    return fraction
 
 
-def _line_search(data, target, scale, depth, nu, step, objective, decrement):
-    """Backtracking: halve t until F(ν + t·step) ≥ F(ν) + t·decrement/4.
+def _line_search(problem: _DualProblem, nu, step, objective, decrement, first):
+    """Backtracking from t = ``first``: halve t until F(ν + t·step) ≥ F(ν) + t·decrement/4.
 
     Within rounding of the optimum (decrement below 2^(−prec/2)·(1 + |F|)) the full Newton
     step is taken: there F cannot resolve the increase any more, and Newton converges
     quadratically.
     """
     if decrement <= mpmath.ldexp(1, -mpmath.mp.prec // 2) * (1 + abs(objective)):
-        candidate = nu + step
-        return candidate, _dual_objective(data, target, scale, depth, candidate)
-    fraction = mpmath.mpf(1)
+        candidate = [a + b for a, b in zip(nu, step, strict=True)]
+        return candidate, problem.objective(candidate)
+    fraction = first
     while fraction > mpmath.ldexp(1, -mpmath.mp.prec):
-        candidate = nu + fraction * step
-        value = _dual_objective(data, target, scale, depth, candidate)
+        candidate = [a + fraction * b for a, b in zip(nu, step, strict=True)]
+        value = problem.objective(candidate)
         if value >= objective + fraction * decrement / 4:
             return candidate, value
         fraction /= 2
     raise ArithmeticError("the KR2 dual line search found no ascent step")
+
+
+# ----------------------------------------------------------------------------- KR4 and KR5
+
+
+@dataclass
+class SparseLimit:
+    """The minimum-ℓ1 interpolant (the α → 0 limit of KR4) with its dual certificate.
+
+    ``beta`` (object array of mpf), ``support`` S (|S| = N), ``certificate``
+    λ = X_S^{−T} sign(β_S), ``correlations`` c = Xᵀλ (c_i = sign(β_i) on S) and ``margin``
+    max_{i∉S} |c_i| < 1 (which makes the minimiser unique).
+    """
+
+    beta: np.ndarray
+    support: tuple[int, ...]
+    certificate: np.ndarray
+    correlations: np.ndarray
+    margin: mpmath.mpf
+
+
+def l1_limit(X, y) -> SparseLimit:
+    """argmin ‖β‖₁ s.t. Xβ = y (KR4, α → 0), in mpmath at the current precision.
+
+    The minimum of the linear programme is attained at a basic solution β_S = X_S⁻¹y with
+    |S| = N columns, so it is found by enumerating them (N ≤ 4 and d ≤ 8 keep this at ≤ 70
+    solves). ValueError when no S gives a strict certificate (margin < 1): then the minimiser
+    is not unique and KR4's rich limit is not a single point.
+    """
+    data, target = _matrix(X), mpmath.matrix([mpmath.mpf(v) for v in np.asarray(y).ravel()])
+    n, d = data.rows, data.cols
+    if math.comb(d, n) > 70:
+        raise ValueError(f"enumerating {math.comb(d, n)} bases is too many (N = {n}, d = {d})")
+    best = None
+    for support in itertools.combinations(range(d), n):
+        columns = mpmath.matrix([[data[r, i] for i in support] for r in range(n)])
+        if mpmath.det(columns) == 0:
+            continue
+        values = mpmath.lu_solve(columns, target)
+        size = sum(abs(v) for v in values)
+        if best is None or size < best[0]:
+            best = (size, support, columns, values)
+    if best is None:
+        raise ValueError("X has no invertible N×N submatrix")
+    _, support, columns, values = best
+    certificate = mpmath.lu_solve(columns.T, mpmath.matrix([mpmath.sign(v) for v in values]))
+    correlations = data.T * certificate
+    margin = max((abs(correlations[i]) for i in range(d) if i not in support),
+                 default=mpmath.mpf(0))
+    if not margin < 1:
+        raise ValueError(f"the minimum-ℓ1 interpolant is not unique (margin {margin})")
+    beta = np.array([mpmath.mpf(0)] * d, dtype=object)
+    for index, value in zip(support, values, strict=True):
+        beta[index] = value
+    return SparseLimit(beta=beta, support=support,
+                       certificate=np.array(list(certificate), dtype=object),
+                       correlations=np.array(list(correlations), dtype=object), margin=margin)
+
+
+def kernel_exponent(depth: int) -> int:
+    """KR4, α → ∞: ‖β_α − X⁺y‖ ∝ α^{−2D} [D].
+
+    With s = Xᵀν ~ α^{−D}: β = α^D h_D(s) = α^D(h_D′(0)s + O(s³)), so β_α = X⁺y + O(α^{−2D}).
+    """
+    return -2 * _check_depth(depth)
+
+
+def rich_exponents(limit: SparseLimit, depth: int) -> dict[int, mpmath.mpf]:
+    """KR4, α → 0: |β_α,i| ∝ α^{r_i} for each off-support coordinate i ∉ S [D, derived here].
+
+    D = 2: r_i = 2(1 − |c_i|), c = Xᵀλ the ℓ1 certificate. With ν = ln(1/α²)λ + μ₀ + δ:
+    on S, β_i = α²·2sinh(ln(1/α²)c_i + (Xᵀμ₀)_i) → sign(c_i)e^{c_i(Xᵀμ₀)_i} fixes μ₀ (the
+    ℓ1 interpolant); off S, β_i = 2α² sinh(ln(1/α²)c_i + …) ≈ ±α^{2(1−|c_i|)}e^{±(Xᵀμ₀)_i}.
+    D ≥ 3: r_i = D; on S, 1 − |s_i| = O(α^{D−2}), so ν → λ and off S β_i = α^D h_D(c_i + …).
+    The error β_α − β_ℓ1 lies in null(X) and is Σ_{i∉S} β_α,i u_i (u_i = e_i − X_S⁻¹X_i on
+    S): the slowest r_i is the rate of the error, 2(1 − margin) at D = 2.
+    """
+    depth = _check_depth(depth)
+    off_support = [i for i in range(len(limit.beta)) if i not in limit.support]
+    if depth == 2:
+        return {i: 2 * (1 - abs(limit.correlations[i])) for i in off_support}
+    return {i: mpmath.mpf(depth) for i in off_support}
+
+
+def rich_next_order(limit: SparseLimit, depth: int) -> dict[int, mpmath.mpf]:
+    """The relative size α^{κ_i} of the next-order terms of |β_α,i| (see rich_exponents).
+
+    D = 2: κ_i = min(2(1 − margin), 4|c_i|): the shift δ of ν follows the off-support
+    coordinates, O(α^{2(1−margin)}), and sinh x = eˣ(1 − e^{−2x})/2 adds α^{4|c_i|}.
+    D ≥ 3: κ_i = D − 2 (the distance 1 − |s_i| of the support correlations to ±1).
+    """
+    depth = _check_depth(depth)
+    off_support = [i for i in range(len(limit.beta)) if i not in limit.support]
+    if depth == 2:
+        return {i: min(2 * (1 - limit.margin), 4 * abs(limit.correlations[i]))
+                for i in off_support}
+    return {i: mpmath.mpf(depth - 2) for i in off_support}
+
+
+def kernel_sufficient_alpha(epsilon: float, l2_norm: float) -> float:
+    """KR5 [P] (D = 2): α ≥ √(2(1+ε)(1+2/ε)‖b*ℓ2‖₂) ⇒ ‖β_α − b*ℓ2‖² ≤ ε‖b*ℓ2‖²."""
+    require_positive(epsilon=epsilon, l2_norm=l2_norm)
+    return math.sqrt(2 * (1 + epsilon) * (1 + 2 / epsilon) * l2_norm)
+
+
+def rich_sufficient_alpha(epsilon: float, l1_norm: float, dimension: int) -> float:
+    """KR5 [P] (D = 2): α ≤ min{(2(1+ε)‖b*ℓ1‖₁)^{−(2+ε)/(2ε)}, exp(−d/(ε‖b*ℓ1‖₁))}
+    ⇒ ‖β_α‖₁ ≤ (1+ε)‖b*ℓ1‖₁."""
+    require_positive(epsilon=epsilon, l1_norm=l1_norm, dimension=dimension)
+    return min((2 * (1 + epsilon) * l1_norm) ** (-(2 + epsilon) / (2 * epsilon)),
+               math.exp(-dimension / (epsilon * l1_norm)))
 
 
 def _matrix(values) -> mpmath.matrix:
@@ -536,7 +736,9 @@ def _matrix(values) -> mpmath.matrix:
 EVALUATORS: dict[str, tuple[Callable, ...]] = {
     "KR1": (h, trajectory_regressor, dual_from_integrated_residual, integrated_residual_ode),
     "KR2": (q, potential, h_inverse, regularizer, implicit_bias_solution, implicit_bias_dual),
-    "KR3": (q, h, h_derivative, series_at_zero, series_at_infinity),
+    "KR3": (q, h, h_derivative, near_zero_coefficient, series_at_zero, series_at_infinity),
+    "KR4": (implicit_bias_dual, l1_limit, kernel_exponent, rich_exponents, rich_next_order),
+    "KR5": (kernel_sufficient_alpha, rich_sufficient_alpha, implicit_bias_solution),
 }
 
 

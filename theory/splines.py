@@ -13,17 +13,26 @@ output layer is the kernel K(x, x′) = E[σ(Wx+B)σ(Wx′+B)].
   arc-cosine kernel (|u||v|/2π)(sin θ + (π − θ)cos θ), u = (σw x, σb), v = (σw x′, σb).
 * SP3: cᵀKc = ¼∫ζ(Σc_j|x−x_j|)² + ¼E[W²](Σc_jx_j)² + ¼E[B²](Σc_j)².
 * SP6: for the linear (output-layer) model, f_t − f₀ = K(·,X)K⁻¹(I − e^{−ηtK})(y − f₀(X)).
+
+Nothing symbolic runs at import: every derivation (ζ and the moments per initialisation, the
+kernel's second derivative, the symbolic checks of each claim) is a
+:func:`~flowcert.theory.cache.derived` function, computed on first use and cached in memory
+and on disk; ``DERIVATIONS`` is built when first accessed.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from functools import cache
+from typing import TypeVar
 
 import mpmath
 import sympy as sp
 
+from flowcert.theory.cache import derived
 from flowcert.theory.derivations import Derivation
+
+T = TypeVar("T")
 
 W, B = sp.symbols("W B", real=True)
 x, x_prime = sp.symbols("x x_prime", real=True)
@@ -40,6 +49,12 @@ INIT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "circle": (),
 }
 _SYMBOLS = {"sigma_w": sigma_w, "sigma_b": sigma_b, "a_w": a_w, "a_b": a_b}
+
+
+def _derivation(name: str, compute: Callable[[], T]) -> Callable[[], T]:
+    """``compute`` as a :func:`derived` derivation named ``name`` (memory and disk cache)."""
+    compute.__module__, compute.__qualname__ = __name__, name
+    return derived(compute)
 
 
 def _indicator(argument: sp.Expr) -> sp.Expr:
@@ -129,9 +144,15 @@ def penalty_from_density(dens: sp.Expr, power: int = 3) -> sp.Expr:
     return result
 
 
-@cache
-def _derived_penalty(init: str, power: int = 3) -> sp.Expr:
-    return penalty_from_density(density(init), power)
+_PENALTIES = {init: _derivation(f"penalty_{init}",
+                                lambda init=init: penalty_from_density(density(init)))
+              for init in INIT_PARAMETERS}
+
+
+def derived_penalty(init: str) -> sp.Expr:
+    """SP1: ζ of ``init`` derived from its density with symbolic parameters (cached)."""
+    _check_init(init)
+    return _PENALTIES[init]()
 
 
 def _parameter_values(init: str, params: dict) -> dict:
@@ -174,7 +195,7 @@ def curvature_penalty(init: str, **params) -> sp.Expr:
     "sign_uniform" (a_b), "circle"}, derived from the density and simplified, as a SymPy
     expression in :data:`x` with the parameter values substituted exactly."""
     values = _parameter_values(init, params)
-    return _derived_penalty(init).subs(values)
+    return derived_penalty(init).subs(values)
 
 
 def stated_penalty(init: str) -> sp.Expr:
@@ -195,8 +216,9 @@ def _moment_polar(dens: sp.Expr, weight: sp.Expr) -> sp.Expr:
     return sp.integrate(inner, (_phi, 0, 2 * sp.pi))
 
 
-@cache
-def _derived_moments(init: str) -> tuple[sp.Expr, sp.Expr]:
+def _integrate_moments(init: str) -> tuple[sp.Expr, sp.Expr]:
+    """(E[W²], E[B²]) integrated from the density (polar coordinates when SymPy cannot do
+    the Cartesian double integral, e.g. for the circle's delta)."""
     dens = density(init)
     moments = []
     for weight in (W**2, B**2):
@@ -207,10 +229,20 @@ def _derived_moments(init: str) -> tuple[sp.Expr, sp.Expr]:
     return moments[0], moments[1]
 
 
+_MOMENTS = {init: _derivation(f"moments_{init}", lambda init=init: _integrate_moments(init))
+            for init in INIT_PARAMETERS}
+
+
+def derived_moments(init: str) -> tuple[sp.Expr, sp.Expr]:
+    """SP3: (E[W²], E[B²]) of ``init`` with symbolic parameters (cached)."""
+    _check_init(init)
+    return _MOMENTS[init]()
+
+
 def second_moments(init: str, **params) -> tuple[sp.Expr, sp.Expr]:
     """(E[W²], E[B²]) of the initialisation, integrated from its density (SP3)."""
     values = _parameter_values(init, params)
-    first, second = _derived_moments(init)
+    first, second = derived_moments(init)
     return first.subs(values), second.subs(values)
 
 
@@ -223,17 +255,28 @@ def rational_to_mpf(value) -> mpmath.mpf:
 def penalty_breakpoints(init: str, **params) -> list:
     """The points ±x where ζ is not smooth (a Max switches branch or a Piecewise condition
     changes), found from the derived expression; quadratures of ζ split there."""
-    expression = curvature_penalty(init, **params).subs(sp.Abs(x), _xi)
+    roots = _breakpoint_roots(init, tuple(sorted(params.items())))
+    return sorted(sign * rational_to_mpf(root) for root in roots for sign in (1, -1))
+
+
+@functools.cache
+def _breakpoint_roots(init: str, items: tuple) -> tuple:
+    expression = curvature_penalty(init, **dict(items)).subs(sp.Abs(x), _xi)
     equations = [sp.Eq(*m.args[:2]) for m in expression.atoms(sp.Max)]
     equations += [sp.Eq(r.lhs, r.rhs) for r in expression.atoms(sp.Rel)]
-    roots = {root for equation in equations for root in sp.solve(equation, _xi)}
-    return sorted(sign * rational_to_mpf(root) for root in roots for sign in (1, -1))
+    return tuple({root for equation in equations for root in sp.solve(equation, _xi)})
 
 
 def penalty_evaluator(init: str, **params) -> Callable:
     """ζ as a function of an mpmath number, evaluated at the current mpmath precision."""
-    compiled = sp.lambdify(x, curvature_penalty(init, **params), modules="mpmath")
+    compiled = _compiled_penalty(init, tuple(sorted(params.items())))
     return lambda value: mpmath.mpf(compiled(mpmath.mpf(value)))
+
+
+@functools.cache
+def _compiled_penalty(init: str, items: tuple) -> Callable:
+    """The lambdified ζ of ``init`` at the parameters ``items`` (compiled once)."""
+    return sp.lambdify(x, curvature_penalty(init, **dict(items)), modules="mpmath")
 
 
 # ----------------------------------------------------------------------------- SP2
@@ -267,9 +310,17 @@ def gaussian_kernel_evaluator(**params) -> Callable:
 def kernel_curvature_evaluator(**params) -> Callable:
     """∂²K/∂x² of the arc-cosine kernel (SymPy derivative), a function of two mpmath numbers
     with x ≠ x′."""
-    values = _parameter_values("gaussian", params)
-    expression = sp.diff(arc_cosine_kernel(), x, 2).subs(values)
-    return sp.lambdify((x, x_prime), expression, modules="mpmath")
+    return _compiled_kernel_curvature(tuple(sorted(params.items())))
+
+
+_KERNEL_CURVATURE = _derivation("kernel_curvature",
+                                lambda: kernel_curvature(arc_cosine_kernel()))
+
+
+@functools.cache
+def _compiled_kernel_curvature(items: tuple) -> Callable:
+    values = _parameter_values("gaussian", dict(items))
+    return sp.lambdify((x, x_prime), _KERNEL_CURVATURE().subs(values), modules="mpmath")
 
 
 def kernel_identity_holds(kernel: sp.Expr, penalty: sp.Expr) -> bool:
@@ -342,63 +393,93 @@ def _equal_off_boundaries(derived: sp.Expr, stated: sp.Expr, boundaries: Sequenc
 
 def _sp1_checks() -> dict[str, bool]:
     values = {a_w: sp.Rational(3, 2), a_b: sp.Rational(4, 5)}
+    zeta = derived_penalty
     return {
         "SP1 Gaussian: derived ζ = 2σw³σb³/(π(σb²+σw²x²)²)":
-            sp.simplify(_derived_penalty("gaussian") - stated_penalty("gaussian")) == 0,
+            sp.simplify(zeta("gaussian") - stated_penalty("gaussian")) == 0,
         "SP1 uniform: derived ζ = min(aw, ab/|x|)⁴/(8 aw ab) (both pieces, aw = 3/2, ab = 4/5)":
-            _equal_off_boundaries(_derived_penalty("uniform").subs(values),
+            _equal_off_boundaries(zeta("uniform").subs(values),
                                   stated_penalty("uniform").subs(values), [values[a_b]
                                                                            / values[a_w]]),
         "SP1 uniform: derived ζ(0) = aw³/(8ab) (the x → 0 limit of the stated form)":
-            sp.simplify(_derived_penalty("uniform").subs(x, 0) - a_w**3 / (8 * a_b)) == 0,
+            sp.simplify(zeta("uniform").subs(x, 0) - a_w**3 / (8 * a_b)) == 0,
         "SP1 ±1 × uniform: derived ζ = 1/(2ab) on |x| < ab, 0 outside (ab = 4/5)":
-            _equal_off_boundaries(_derived_penalty("sign_uniform").subs(values),
+            _equal_off_boundaries(zeta("sign_uniform").subs(values),
                                   stated_penalty("sign_uniform").subs(values), [values[a_b]]),
         "SP1 circle: derived ζ = 1/(π(1+x²)²)":
-            sp.simplify(_derived_penalty("circle") - stated_penalty("circle")) == 0,
+            sp.simplify(zeta("circle") - stated_penalty("circle")) == 0,
         "SP1 ζ even in x (all four initialisations)":
-            all(sp.simplify(_derived_penalty(i).subs(x, -x) - _derived_penalty(i)) == 0
+            all(sp.simplify(zeta(i).subs(x, -x) - zeta(i)) == 0
                 for i in ("gaussian", "uniform", "circle")) and _equal_off_boundaries(
-                _derived_penalty("sign_uniform").subs(x, -x).subs(values),
-                _derived_penalty("sign_uniform").subs(values), [values[a_b]]),
+                zeta("sign_uniform").subs(x, -x).subs(values),
+                zeta("sign_uniform").subs(values), [values[a_b]]),
         "SP1 radial scaling: ζ_gaussian(σw = σb = 1) = E[R²]·ζ_circle = 2ζ_circle":
-            sp.simplify(_derived_penalty("gaussian").subs({sigma_w: 1, sigma_b: 1})
-                        - 2 * _derived_penalty("circle")) == 0,
+            sp.simplify(zeta("gaussian").subs({sigma_w: 1, sigma_b: 1})
+                        - 2 * zeta("circle")) == 0,
     }
+
+
+def _sp2_checks() -> dict[str, bool]:
+    kernel = arc_cosine_kernel()
+    wrong = penalty_from_density(density("gaussian"), power=2)
+    return {
+        "SP2 Gaussian: ∂²K/∂x² = ζ(x)|x − x′|/2 for the arc-cosine kernel (x′ = x ± d)":
+            kernel_identity_holds(kernel, derived_penalty("gaussian")),
+        "SP2 Gaussian: K(x, x) = E[σ(Wx+B)²] = (σw²x² + σb²)/2":
+            sp.simplify(kernel.subs(x_prime, x) - (sigma_w**2 * x**2 + sigma_b**2) / 2) == 0,
+        "SP2 negative control: ζ built with |W|² (not |W|³) violates the K″ identity":
+            not kernel_identity_holds(kernel, wrong),
+    }
+
+
+def _sp3_checks() -> dict[str, bool]:
+    return {
+        "SP3 moments: Gaussian E[W²] = σw², E[B²] = σb²; uniform aw²/3, ab²/3; ±1: 1, ab²/3; "
+        "circle ½, ½":
+            derived_moments("gaussian") == (sigma_w**2, sigma_b**2)
+            and derived_moments("uniform") == (a_w**2 / 3, a_b**2 / 3)
+            and derived_moments("sign_uniform") == (1, a_b**2 / 3)
+            and derived_moments("circle") == (sp.Rational(1, 2), sp.Rational(1, 2)),
+    }
+
+
+#: The symbolic checks of each claim (each computed once, cached with @derived).
+CLAIM_CHECKS: dict[str, Callable[[], dict[str, bool]]] = {
+    claim_id: _derivation(f"checks_{claim_id}", function)
+    for claim_id, function in (("SP1", _sp1_checks), ("SP2", _sp2_checks),
+                               ("SP3", _sp3_checks))}
+
+
+def claim_checks(claim_id: str) -> dict[str, bool]:
+    """The symbolic identities behind claim ``claim_id`` (SP1–SP3); every value must be
+    True (a negative control is True when it is detected)."""
+    return dict(CLAIM_CHECKS[claim_id]())
 
 
 def self_checks() -> dict[str, bool]:
-    """Symbolic identities behind SP1–SP3; every value must be True (computed once)."""
-    return dict(_self_checks())
+    """Every symbolic identity behind SP1–SP3 (see :func:`claim_checks`)."""
+    return {name: ok for claim_id in CLAIM_CHECKS for name, ok in claim_checks(claim_id).items()}
 
 
-@cache
-def _self_checks() -> dict[str, bool]:
-    kernel = arc_cosine_kernel()
-    moments = _derived_moments("gaussian")
-    return {
-        **_sp1_checks(),
-        "SP2 Gaussian: ∂²K/∂x² = ζ(x)|x − x′|/2 for the arc-cosine kernel (x′ = x ± d)":
-            kernel_identity_holds(kernel, _derived_penalty("gaussian")),
-        "SP2 Gaussian: K(x, x) = E[σ(Wx+B)²] = (σw²x² + σb²)/2":
-            sp.simplify(kernel.subs(x_prime, x) - (sigma_w**2 * x**2 + sigma_b**2) / 2) == 0,
-        "SP3 moments: Gaussian E[W²] = σw², E[B²] = σb²; uniform aw²/3, ab²/3; ±1: 1, ab²/3; "
-        "circle ½, ½":
-            moments == (sigma_w**2, sigma_b**2)
-            and _derived_moments("uniform") == (a_w**2 / 3, a_b**2 / 3)
-            and _derived_moments("sign_uniform") == (1, a_b**2 / 3)
-            and _derived_moments("circle") == (sp.Rational(1, 2), sp.Rational(1, 2)),
-    }
+def __getattr__(name: str):
+    """``DERIVATIONS`` (the pinned derivations, theory.derivations), built on first access."""
+    if name == "DERIVATIONS":
+        return _derivations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-DERIVATIONS = (
-    Derivation("SP1 ζ Gaussian", "SP1", _derived_penalty("gaussian"),
-               ({"x": "1/3", "sigma_w": "1", "sigma_b": "1"},
-                {"x": "-7/4", "sigma_w": "3/4", "sigma_b": "5/2"})),
-    Derivation("SP1 ζ uniform", "SP1", _derived_penalty("uniform"),
-               ({"x": "1/3", "a_w": "1", "a_b": "1"}, {"x": "-9/4", "a_w": "3/2", "a_b": "4/5"})),
-    Derivation("SP1 ζ circle", "SP1", _derived_penalty("circle"), ({"x": "1/3"}, {"x": "-5/2"})),
-    Derivation("SP2 arc-cosine kernel", "SP2", arc_cosine_kernel(),
-               ({"x": "1/3", "x_prime": "-6/5", "sigma_w": "1", "sigma_b": "1"},
-                {"x": "2", "x_prime": "1/2", "sigma_w": "3/4", "sigma_b": "5/2"})),
-)
+@functools.cache
+def _derivations() -> tuple[Derivation, ...]:
+    return (
+        Derivation("SP1 ζ Gaussian", "SP1", derived_penalty("gaussian"),
+                   ({"x": "1/3", "sigma_w": "1", "sigma_b": "1"},
+                    {"x": "-7/4", "sigma_w": "3/4", "sigma_b": "5/2"})),
+        Derivation("SP1 ζ uniform", "SP1", derived_penalty("uniform"),
+                   ({"x": "1/3", "a_w": "1", "a_b": "1"},
+                    {"x": "-9/4", "a_w": "3/2", "a_b": "4/5"})),
+        Derivation("SP1 ζ circle", "SP1", derived_penalty("circle"),
+                   ({"x": "1/3"}, {"x": "-5/2"})),
+        Derivation("SP2 arc-cosine kernel", "SP2", arc_cosine_kernel(),
+                   ({"x": "1/3", "x_prime": "-6/5", "sigma_w": "1", "sigma_b": "1"},
+                    {"x": "2", "x_prime": "1/2", "sigma_w": "3/4", "sigma_b": "5/2"})),
+    )
