@@ -594,6 +594,59 @@ def heyoka_to_sympy(expressions: Sequence[hy.expression]) -> list[sympy.Expr]:
     return [hy.to_sympy(e) for e in expressions]
 
 
+def jacobian(expressions: Sequence[sympy.Expr],
+             variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
+    """∂f_i/∂x_j of SymPy ``expressions`` f, row-major (i over expressions, j over variables).
+
+    The same derivative rules as ``sympy.diff`` — sum and product rule, n·b^(n−1) for a
+    rational exponent n (exact), b^n·n/b for a Float one (no rounded n − 1), the chain rule
+    through a one-argument function's ``fdiff``, ``sympy.diff`` itself for anything else
+    (Piecewise, powers with a variable exponent) — but memoised per subexpression and
+    variable: heyoka's expressions are DAGs whose shared subtrees ``sympy.diff`` would
+    differentiate again at every occurrence (an 18-dimensional field's Jacobian: 0.5 s
+    instead of ~20 s).
+    """
+    dependencies: dict[sympy.Basic, frozenset] = {}
+
+    def depends(e: sympy.Basic) -> frozenset:
+        found = dependencies.get(e)
+        if found is None:
+            if e.is_Symbol or isinstance(e, sympy.Piecewise) or not e.args:
+                found = frozenset(e.free_symbols)
+            else:
+                found = frozenset().union(*(depends(a) for a in e.args))
+            dependencies[e] = found
+        return found
+
+    def derivative(e: sympy.Expr, x: sympy.Symbol, memo: dict) -> sympy.Expr:
+        if x not in depends(e):
+            return sympy.S.Zero
+        if e in memo:
+            return memo[e]
+        if e == x:
+            found = sympy.S.One
+        elif e.is_Add:
+            found = sympy.Add(*(derivative(a, x, memo) for a in e.args))
+        elif e.is_Mul:
+            factors = e.args
+            found = sympy.Add(*(sympy.Mul(*factors[:i], derivative(a, x, memo), *factors[i + 1:])
+                                for i, a in enumerate(factors) if x in depends(a)))
+        elif e.is_Pow and x not in depends(e.exp):
+            base, exponent = e.args
+            outer = (exponent * base ** (exponent - 1) if exponent.is_Rational
+                     else e * exponent / base)
+            found = outer * derivative(base, x, memo)
+        elif isinstance(e, sympy.Function) and len(e.args) == 1:
+            found = e.fdiff(1) * derivative(e.args[0], x, memo)
+        else:
+            found = sympy.diff(e, x)
+        memo[e] = found
+        return found
+
+    columns = [[derivative(f, x, {}) for f in expressions] for x in variables]
+    return [column[i] for i in range(len(expressions)) for column in columns]
+
+
 def heyoka_program(expressions: Sequence[hy.expression], variables: Sequence[hy.expression],
                    n_params: int) -> BallProgram:
     """A program whose inputs are the ``variables`` followed by ``par[0..n_params-1]``."""

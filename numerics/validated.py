@@ -60,6 +60,7 @@ from flowcert.numerics.ball_expressions import (
     BallProgram,
     BranchError,
     heyoka_to_sympy,
+    jacobian,
     parameter_names,
     relative_radius,
     to_ball,
@@ -281,9 +282,9 @@ def _field_programs(field: VectorField) -> _FieldPrograms:
         names = [str(v) for v in field.variables]
         inputs = tuple(names + parameter_names(field.n_params))
         variables = _symbols(names, rhs)
-        jacobian = [sympy.diff(f, x) for f in rhs for x in variables]
+        derivatives = jacobian(rhs, variables)
         programs = _FieldPrograms(field.dimension, BallProgram(rhs, inputs),
-                                  BallProgram(jacobian, inputs), inputs)
+                                  BallProgram(derivatives, inputs), inputs)
         unsupported = programs.rhs.ball_only | programs.jacobian.ball_only
         if unsupported:
             raise ValueError(f"field {field.key!r} uses {sorted(unsupported)}, which have no "

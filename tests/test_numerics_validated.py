@@ -30,6 +30,7 @@ from flowcert.numerics.ball_expressions import (
     BranchError,
     compile_expressions,
     heyoka_program,
+    jacobian,
     to_ball,
     to_rational,
     working_precision,
@@ -401,13 +402,39 @@ def test_relu_field_enclosed_on_one_side_of_the_kink():
     assert rest.states[0][0] == -1
 
 
+def test_memoised_jacobian_equals_sympy_diff():
+    """jacobian() against sympy.diff entry by entry, at an exact rational point: sums,
+    products, a rational and a Float exponent (b^n·n/b, no rounded n − 1), functions, a
+    ReLU Piecewise, a variable exponent; and a heyoka DAG (DL1's field) as the integrator
+    uses it."""
+    x, y = sympy.symbols("x y", real=True)
+    expressions = [x * y**3 + sympy.exp(x * y), sympy.tanh(x) ** sympy.Rational(1, 3),
+                   (x + y) ** sympy.Float(0.3) * sympy.log(y),
+                   sympy.Piecewise((x * y, x * y > 0), (0, True)), x**y]
+    point = {x: sympy.Rational(3, 7), y: sympy.Rational(5, 4)}
+    found = jacobian(expressions, [x, y])
+    expected = [sympy.diff(f, v) for f in expressions for v in (x, y)]
+    for ours, theirs in zip(found, expected, strict=True):
+        assert abs(sympy.N(ours.subs(point) - theirs.subs(point), 50)) < 1e-40
+    field = DL1.vector_field
+    rhs = [hy.to_sympy(e) for e in field.rhs]
+    variables = sorted(set().union(*(e.free_symbols for e in rhs)) - {
+        s for e in rhs for s in e.free_symbols if s.name.startswith("par")}, key=str)
+    for ours, theirs in zip(jacobian(rhs, variables),
+                            [sympy.diff(f, v) for f in rhs for v in variables], strict=True):
+        assert sympy.expand(ours - theirs) == 0
+
+
 def test_relu_field_reaching_the_kink_raises():
-    """ẋ = relu(x) − 2 from x0 = 1: x = 2 − e^t reaches the kink at ln 2; the step whose
-    a-priori box touches 0 cannot decide ReLU's branch, so no enclosure past it."""
+    """ẋ = relu(x) − 2 from x0 = 1: x = 2 − e^t reaches the kink at ln 2; every a-priori box
+    of a step across it touches 0 and cannot decide ReLU's branch, so the step halves until
+    it collapses: no enclosure past the kink, the BranchError as its cause. From x0 = 0
+    (at the kink) not even the Taylor coefficients at the start can be computed."""
     field = scalar_field("test:relu-kink", hy.relu(X) - 2.0)
     assert enclose(field, ["1"], [fmpq(1, 2)], (), 64).states[0][0] > 0
-    with pytest.raises(BranchError):
+    with pytest.raises(EnclosureError, match="ReLU kink") as raised:
         enclose(field, ["1"], [1], (), 64)
+    assert isinstance(raised.value.__cause__, BranchError)
     with pytest.raises(BranchError):
         enclose(field, ["0"], [1], (), 64)
 
