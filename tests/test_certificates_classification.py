@@ -1,14 +1,15 @@
 """Certificates of CL1, CL2, CL3, CL8 (claims.classification_certificates) and
 claims.certification.closed_form_root.
 
-Default run (113 bits; measured on the shared 2-core machine, ~12 s of CPU for the four
-certifiers, the perturbed runs reusing their cached enclosures): every certifier certifies
-its claim and the same enclosures refute the theory's closed form × (1 + 1e-9); the hinge
-enclosures end at the stop. Behind ``slow``: the 256-bit acceptance (relative radius
-≤ 1e-60) and the CLI.
+Default run (64 bits; measured on the shared 2-core machine, ~4 s of CPU for the four
+certifiers against ~12 s at 113 bits, the perturbed runs reusing their cached enclosures):
+every certifier certifies its claim and the same enclosures refute the theory's closed form
+× (1 + 1e-9); the hinge enclosures end at the stop. Behind ``slow``: the 256-bit acceptance
+(relative radius ≤ 1e-60) with the closed form × (1 + 1e-30) refuted there, and the CLI.
 
-Radius bound at 113 bits: 1e-24 = 10^10 units of 2^-113 ≈ 9.6e-35, as the DL certificates';
-measured ≤ 2e-30 (CL1), so a wrapping effect 10^5 times worse would still pass.
+Radius bound at 64 bits: 1e-10 ≈ 2·10^9 units of 2^-64 ≈ 5.4e-20 (the DL tests allow 10^10
+units at 113 bits); measured ≤ 7.4e-16 (CL1), so a wrapping effect 10^5 times worse would
+still pass, while the bound stays ten times below the 1e-9 perturbation refuted here.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from flowcert.numerics.ball_expressions import working_precision
 from flowcert.theory import classification
 
 CERTIFIED_IDS = ("CL1", "CL2", "CL3", "CL8")
-BITS = 113
-RADIUS_113 = 1e-24
+BITS = 64
+RADIUS_64 = 1e-10
 #: The acceptance criterion of issue 16 at 256 bits.
 RADIUS_256 = 1e-60
 #: CL1: 3 cross-entropy cases × 13 times × 2 quantities, hinge cases 2 and 4 grid times
@@ -46,24 +47,29 @@ PERTURBED = {"CL1": "MARGIN_VELOCITY", "CL2": "CROSS_ENTROPY_CLOCK", "CL3": "HIN
 
 
 @pytest.mark.parametrize("claim_id", CERTIFIED_IDS)
-def test_certified_at_113_bits(claim_id):
+def test_certified_at_64_bits(claim_id):
     certificate = get_claim(claim_id).certify(BITS)
     assert certificate.status == "certified", certificate.evidence
     assert certificate.precision_bits == BITS
     assert certificate.points == POINTS[claim_id]
-    assert certificate.max_relative_radius <= RADIUS_113
+    assert certificate.max_relative_radius <= RADIUS_64
+
+
+def _perturb(monkeypatch: pytest.MonkeyPatch, claim_id: str, relative: sp.Rational) -> None:
+    """Multiply the theory expression CLk's certifier reads by 1 + ``relative``."""
+    if claim_id == "CL8":
+        original = classification._chain_velocity
+        monkeypatch.setattr(classification, "_chain_velocity",
+                            lambda: original() * (1 + relative))
+    else:
+        name = PERTURBED[claim_id]
+        monkeypatch.setattr(classification, name,
+                            getattr(classification, name) * (1 + relative))
 
 
 @pytest.mark.parametrize("claim_id", CERTIFIED_IDS)
 def test_closed_form_perturbed_by_1e_9_is_refuted(monkeypatch, claim_id):
-    if claim_id == "CL8":
-        original = classification._chain_velocity
-        monkeypatch.setattr(classification, "_chain_velocity",
-                            lambda: original() * (1 + PERTURBATION))
-    else:
-        name = PERTURBED[claim_id]
-        monkeypatch.setattr(classification, name,
-                            getattr(classification, name) * (1 + PERTURBATION))
+    _perturb(monkeypatch, claim_id, PERTURBATION)
     certificate = get_claim(claim_id).certify(BITS)
     assert certificate.status == "refuted", certificate.evidence
     assert certificate.evidence[0].startswith(claim_id)
@@ -72,7 +78,7 @@ def test_closed_form_perturbed_by_1e_9_is_refuted(monkeypatch, claim_id):
 
 def test_cl2_refutation_names_the_crossing_and_its_separation(monkeypatch):
     """A clock × (1 + 1e-9) moves the time of u = 0.5 (≈ 4.19 at r = 1, u0 = 0.01) by
-    ≈ 4.19e-9, far outside both balls (radii ~1e-31)."""
+    ≈ 4.19e-9, far outside both balls (radii ~1e-16)."""
     monkeypatch.setattr(classification, "CROSS_ENTROPY_CLOCK",
                         classification.CROSS_ENTROPY_CLOCK * (1 + PERTURBATION))
     first = get_claim("CL2").certify(BITS).evidence[0]
@@ -116,10 +122,13 @@ def test_closed_form_root_proves_a_single_root_or_declines():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("claim_id", CERTIFIED_IDS)
-def test_certified_at_256_bits_within_the_acceptance_radius(claim_id):
+def test_certified_at_256_bits_and_1e_30_refuted(monkeypatch, claim_id):
     certificate = get_claim(claim_id).certify(256)
     assert certificate.status == "certified", certificate.evidence
     assert certificate.max_relative_radius <= RADIUS_256
+    _perturb(monkeypatch, claim_id, sp.Rational(1, 10**30))
+    perturbed = get_claim(claim_id).certify(256)
+    assert perturbed.status == "refuted", perturbed.evidence
 
 
 @pytest.mark.slow
