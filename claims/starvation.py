@@ -11,7 +11,8 @@ also runs its symbolic identities (``starvation.claim_checks``, cached by theory
 Parameters exercise every factor of the formulas: s₁ ≠ s₂ ≠ 1, λ ≠ 1 and η ≠ 1 wherever
 they enter (η = 1 would hide a wrong power of η).
 
-GS1 also certifies itself (``--certify``): see :mod:`flowcert.claims.starvation_certificates`.
+GS1 and GS6 also certify themselves (``--certify``): see
+:mod:`flowcert.claims.starvation_certificates`.
 """
 
 from __future__ import annotations
@@ -922,13 +923,16 @@ CLAIMS = (
                "τ = ω + ln ω, with the limit D·τ → 1",
         experiment="one sample, two features (random unit direction v, seed 36), λ = 0: "
                    "the network's θ-flow from θ0 = v z0/s for 3 (s, z0, η) cases up to τ = 200, "
-                   "z = s vᵀθ and D(z)·τ(t) on a 9-point grid",
+                   "z = s vᵀθ and D(z)·τ(t) on a 9-point grid. Certificate: the same cases "
+                   "and grid (t > 0) with v = (3/5, 4/5) in Arb balls (validated Taylor "
+                   "enclosure of the network's θ-flow): z against τ − W(e^τ) in balls; "
+                   "D·τ is a function of z and is not compared separately",
         comparison="|z_network − z| / max(|z|, 1) and |(Dτ)_network − Dτ| / (Dτ·max(|z|, 1)); "
                    "budget n·ε·A with A = 10 (the flow contracts: ∂ż/∂z = −ηs²D < 0); must "
                    "shrink with precision",
         parameters={"cases": GS6_CASES, "seed": GS6_SEED},
         measure=_measure_gs6, checks=(_gs6_clock_limit, _symbolic("GS6")),
-        domain=_domain_single_mode),
+        certify=_certifier("GS6"), domain=_domain_single_mode),
     exact(
         id="GS7", title="Starvation onset is fourth order in time",
         claim_class=ClaimClass.ASYMPTOTIC, provenance="D",

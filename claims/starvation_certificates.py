@@ -1,4 +1,5 @@
-"""Certificate of claim GS1 (issue 16): the response dynamics proven at finitely many points.
+"""Certificates of claims GS1 and GS6 (issue 16): response dynamics proven at finitely many
+points.
 
 GS1 predicts an ODE, ż = η(S²Uᵀσ(−Uz) − λz) (weight decay) or ηS²(Uᵀσ(−Uz) − λz) (Spectral
 Decoupling) for the responses z = SVᵀθ of the linearised logistic model, whose own flow is
@@ -26,6 +27,15 @@ labels (1, −1), S = (3, 1.5), λ = 0.05, η = 0.7 as the ladder's, d = 3 featu
 rational V (columns of the orthogonal matrices (1/3)[[1, 2, 2], …] and (1/7)[[2, 3, 6], …]),
 θ(0) = 0, the ladder's 7 times on [0, 12]; both regularisers.
 
+GS6 states z(t) = τ − ω(τ), τ = z0 + e^{z0} + ηs²t (ω the Wright omega function, W(e^τ)) for
+one sample and no regulariser. :func:`certify_gs6` encloses the network's θ-flow of that
+set-up (``LogisticModel(1, 2, "weight_decay")`` with λ = 0, as the ladder's) from
+θ0 = v z0/s, with an exactly rational unit direction v = (3/5, 4/5) in place of the ladder's
+random one (seed 36, a float vector whose norm is 1 only to rounding), for the ladder's three
+(s, z0, η) on its 9-point grid up to τ = 200 — without t = 0, where z = z0 = 0 in one case
+has no relative radius — and compares z = s vᵀθ with SINGLE_MODE_RESPONSE (SymPy, Arb's
+LambertW) at the statement's τ(t), written here in balls.
+
 Enclosures of the network depend on the numerics only and are computed once per process and
 precision; the reduced ODE's enclosure is computed per expression (its field key hashes it).
 """
@@ -33,6 +43,7 @@ precision; the reduced ODE's enclosure is computed per expression (its field key
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -40,13 +51,20 @@ import sympy as sp
 from flint import arb, fmpq
 
 from flowcert.claims.certification import (
+    evaluate,
     evaluate_many,
     rational_grid,
     reduced_field,
     state_pairs,
     velocity,
 )
-from flowcert.claims.starvation import GS1_SETUP, REGULARISERS
+from flowcert.claims.starvation import (
+    GS1_SETUP,
+    GS6_CASES,
+    GS6_CLOCK_END,
+    GS6_POINTS,
+    REGULARISERS,
+)
 from flowcert.numerics.ball_expressions import to_rational, working_precision
 from flowcert.numerics.certificate import Certificate, Pair, decide
 from flowcert.numerics.logistic import LogisticModel
@@ -168,5 +186,59 @@ def _trajectory_pairs(network: Enclosure, reduced: Enclosure, v_index: int,
     return pairs
 
 
+# ----------------------------------------------------------------------------- GS6
+
+#: GS6's direction: a rational unit vector (3-4-5), so that Φ = s vᵀ and θ0 = v z0/s are exact.
+GS6_DIRECTION = (fmpq(3, 5), fmpq(4, 5))
+
+
+def _gs6_horizon(s: fmpq, z0: fmpq, eta: fmpq) -> fmpq:
+    """The ladder's end time (τ_end − z0 − e^{z0})/(ηs²), τ_end = GS6_CLOCK_END, at float
+    precision as the exact rational it rounds to (the grid needs exact times, not the
+    ladder's rounded ones)."""
+    return to_rational((GS6_CLOCK_END - float(z0) - math.exp(float(z0)))
+                       / float(eta * s * s))
+
+
+@functools.cache
+def _gs6_enclosure(s: str, z0: str, eta: str, bits: int) -> Enclosure:
+    """The one-sample network's θ-flow (λ = 0, τ = 1/η) from θ0 = v z0/s on the grid t > 0."""
+    s_, z0_, eta_ = (to_rational(v) for v in (s, z0, eta))
+    model = _model_single()
+    phi = np.array([[s_ * v for v in GS6_DIRECTION]], dtype=object)
+    params = model.flow_parameters([{"phi": phi, "y": [1], "lam": 0,
+                                     "readout": np.array([[1]], dtype=object)}], tau=1 / eta_)
+    times = rational_grid(_gs6_horizon(s_, z0_, eta_), GS6_POINTS)[1:]
+    return enclose(model.vector_field, [v * z0_ / s_ for v in GS6_DIRECTION], times, params,
+                   bits)
+
+
+@functools.cache
+def _model_single() -> LogisticModel:
+    return LogisticModel(1, len(GS6_DIRECTION), "weight_decay")
+
+
+def certify_gs6(bits: int) -> Certificate:
+    """GS6: z = s vᵀθ of the enclosed network against SINGLE_MODE_RESPONSE at
+    τ = z0 + e^{z0} + ηs²t (balls), at the ladder's grid times t > 0, for its three cases."""
+    pairs: list[Pair] = []
+    response = starvation.SINGLE_MODE_RESPONSE
+    for case in GS6_CASES:
+        s, z0, eta = (to_rational(case[k]) for k in ("s", "z0", "eta"))
+        enclosure = _gs6_enclosure(case["s"], case["z0"], case["eta"], bits)
+        with working_precision(bits):
+            start = arb(z0) + arb(z0).exp()
+
+        def observed(state, s=s) -> list[arb]:
+            return [s * sum(v * x for v, x in zip(GS6_DIRECTION, state, strict=True))]
+
+        def predicted(t: arb, _state, s=s, eta=eta, start=start) -> list[arb]:
+            return [evaluate(response, {starvation.tau: start + eta * s * s * t})]
+
+        label = "GS6 (" + ", ".join(f"{k} = {v}" for k, v in case.items()) + "), z"
+        pairs += state_pairs(enclosure, observed, predicted, label)
+    return decide(pairs, bits)
+
+
 #: The certifier of each claim id (claims.starvation declares them through this table).
-CERTIFIERS: dict[str, Callable[[int], Certificate]] = {"GS1": certify_gs1}
+CERTIFIERS: dict[str, Callable[[int], Certificate]] = {"GS1": certify_gs1, "GS6": certify_gs6}

@@ -1,11 +1,13 @@
-"""Certificate of GS1 (claims.starvation_certificates) and claims.certification.reduced_field.
+"""Certificates of GS1 and GS6 (claims.starvation_certificates) and
+claims.certification.reduced_field.
 
 Default run (64 bits): the certifier certifies GS1, the same network enclosures (cached per
 process) with the theory's ż × (1 + 1e-9) refute it, and the exact instance is what the
 module says. Measured on the shared 2-core machine: ~5 s of CPU for the certificate (six
 enclosures; ~12 s at 113 bits), ~1 s more for the perturbed theory's own ż-ODE enclosures.
 Behind ``slow``: the 256-bit acceptance (relative radius ≤ 1e-60) with ż × (1 + 1e-30)
-refuted there, and the CLI.
+refuted there, and the CLI. GS6 (three 2-dimensional flows, ~1 s at 64 bits): certified,
+SINGLE_MODE_RESPONSE × (1 + 1e-9) refuted; at 256 bits (~9 s) behind ``slow``.
 
 Radius bound at 64 bits: 1e-10 ≈ 2·10^9 units of 2^-64 ≈ 5.4e-20 (the DL tests allow 10^10
 units at 113 bits); measured ≤ 8.5e-12 (SD's ż₁ at t = 10, a value ≈ 1e-5 from the
@@ -118,7 +120,33 @@ def test_gs1_trajectories_of_both_v_meet_one_reduced_enclosure():
                 assert a.overlaps(b) and a.overlaps(c)
 
 
+def _perturb_gs6(monkeypatch: pytest.MonkeyPatch, relative: sp.Rational) -> None:
+    monkeypatch.setattr(starvation, "SINGLE_MODE_RESPONSE",
+                        starvation.SINGLE_MODE_RESPONSE * (1 + relative))
+
+
+def test_gs6_certified_and_perturbed_response_refuted(monkeypatch):
+    """3 cases × 8 grid times t > 0; z × (1 + 1e-9) misses at the first of them."""
+    certificate = get_claim("GS6").certify(BITS)
+    assert certificate.status == "certified", certificate.evidence
+    assert certificate.points == 24
+    assert certificate.max_relative_radius <= RADIUS_64
+    _perturb_gs6(monkeypatch, PERTURBATION)
+    refuted = get_claim("GS6").certify(BITS)
+    assert refuted.status == "refuted", refuted.evidence
+    assert refuted.evidence[0].startswith("GS6 (s = 1.7, z0 = 0, eta = 0.8), z, t = ")
+
+
 # ----------------------------------------------------------------------------- slow
+
+
+@pytest.mark.slow
+def test_gs6_certified_at_256_bits_and_1e_30_refuted(monkeypatch):
+    certificate = get_claim("GS6").certify(256)
+    assert certificate.status == "certified", certificate.evidence
+    assert certificate.max_relative_radius <= RADIUS_256
+    _perturb_gs6(monkeypatch, sp.Rational(1, 10**30))
+    assert get_claim("GS6").certify(256).status == "refuted"
 
 
 @pytest.mark.slow
