@@ -54,7 +54,7 @@ CASES = (("1", "0.01", "1"), ("3", "0.001", "1"), ("2", "0.5", "0.5"), ("0.5", "
          ("1", "1.5", "1"))
 NETWORK = DeepLinearNetwork((1, 1, 1))
 #: The claims whose certify(BITS) the claims table times.
-CERTIFIED_CLAIMS = ("DL1", "DL2", "DL4", "DL5", "DL6", "GS1", "CL1", "CL2", "CL3", "CL8",
+CERTIFIED_CLAIMS = ("DL1", "DL2", "DL4", "DL5", "DL6", "GS1", "GS6", "CL1", "CL2", "CL3", "CL8",
                     "KR1", "KR6")
 #: Run in a fresh interpreter per claim: the rung, then the certificate, as JSON.
 _CLAIM_TIMING = """

@@ -105,15 +105,15 @@ def _closed_form(system: dict, depth: int) -> tuple[sp.Expr, ...]:
                  for i in range(system["X"].cols))
 
 
-def _values(system: dict, X: np.ndarray, y: Sequence[fmpq], alpha: fmpq) -> list[fmpq]:
-    """The system's parameters in its order: X row-major, y, α."""
+def _values(X: np.ndarray, y: Sequence[fmpq], alpha: fmpq) -> list[fmpq]:
+    """The reduced system's parameters in its order: X row-major, y, α."""
     return [*X.ravel(), *y, alpha]
 
 
 def _parameter_balls(system: dict, X: np.ndarray, y: Sequence[fmpq],
                      alpha: fmpq) -> dict[sp.Symbol, arb]:
     symbols = [*system["X"], *system["y"], system["alpha"]]
-    return {s: arb(v) for s, v in zip(symbols, _values(system, X, y, alpha), strict=True)}
+    return {s: arb(v) for s, v in zip(symbols, _values(X, y, alpha), strict=True)}
 
 
 @functools.cache
@@ -128,7 +128,7 @@ def _reduced_enclosure(n_samples: int, dimension: int, seed: int, depth: int, al
         f"KR-reduced:N={n_samples}:d={dimension}:D={depth}", rhs, system["state"],
         [*system["X"], *system["y"], system["alpha"]])
     return enclose(field, [0] * n_samples, times,
-                   [*_values(system, X, y, to_rational(alpha)), *constants], bits)
+                   [*_values(X, y, to_rational(alpha)), *constants], bits)
 
 
 def _diagonal_network(n_samples: int, dimension: int, seed: int, depth: int, alpha: str,
