@@ -29,10 +29,12 @@ Each pair's label names the case, the time and the quantity, so a refutation say
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 
+import heyoka as hy
 import sympy as sp
-from flint import arb, fmpq
+from flint import arb, ctx, fmpq
 
 from flowcert.numerics.ball_expressions import (
     BallProgram,
@@ -91,6 +93,46 @@ def evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, arb]) -> arb:
     return evaluate_many((expression,), values)[0]
 
 
+#: Interval Newton / bisection steps of :func:`closed_form_root`: each halves the interval at
+#: least (bisection) or converges quadratically (Newton), so 4·bits steps reach any ball the
+#: precision allows from an interval of width ≤ 2^(3·bits)·2^-bits.
+ROOT_STEPS_PER_BIT = 4
+
+
+def closed_form_root(expression: sp.Expr, variable: sp.Symbol, values: Mapping[sp.Symbol, arb],
+                     lo: fmpq, hi: fmpq) -> arb | None:
+    """The root of a closed form f(variable) = ``expression`` in [lo, hi] (the other symbols
+    given as balls), where f changes sign strictly between lo and hi and f′ (SymPy
+    derivative) is enclosed away from 0 on all of [lo, hi] — so there is exactly one; None
+    when either cannot be proven. Narrowed by interval Newton N(X) = m − f(m)/f′(X),
+    X ← X ∩ N(X) (every root in X stays in X), bisecting by the sign of f(m) whenever a
+    Newton step does not halve X; stops when neither narrows X. At the current precision."""
+    derivative = sp.diff(expression, variable)
+
+    def f(x: arb, with_slope: bool = False):
+        found = evaluate_many((expression, derivative), values | {variable: x})
+        return found if with_slope else found[0]
+
+    low, high = f(arb(lo)), f(arb(hi))
+    _, slope = f(arb(lo).union(arb(hi)), True)
+    if slope.contains(0) or low.contains(0) or high.contains(0) or (low > 0) == (high > 0):
+        return None
+    rising = high > 0
+    interval = arb(lo).union(arb(hi))
+    for _ in range(ROOT_STEPS_PER_BIT * ctx.prec):
+        middle = interval.mid()
+        at_middle, slope = f(middle), f(interval, True)[1]
+        newton = middle - at_middle / slope
+        if newton.overlaps(interval) and newton.intersection(interval).rad() <= interval.rad() / 2:
+            interval = newton.intersection(interval)
+        elif not at_middle.contains(0):
+            lower, upper = interval.lower(), interval.upper()
+            interval = lower.union(middle) if (at_middle > 0) == rising else middle.union(upper)
+        else:
+            break
+    return interval
+
+
 _VELOCITY: dict[str, BallProgram] = {}
 
 
@@ -101,6 +143,44 @@ def velocity(field: VectorField, state: State, params: Sequence[arb]) -> list[ar
     if field.key not in _VELOCITY:
         _VELOCITY[field.key] = heyoka_program(field.rhs, field.variables, field.n_params)
     return _VELOCITY[field.key](list(state) + list(params))
+
+
+def reduced_field(name: str, expressions: Sequence[sp.Expr], states: Sequence[sp.Symbol],
+                  parameters: Sequence[sp.Symbol]) -> tuple[VectorField, list[fmpq]]:
+    """A theory's reduced ODE d(states)/dt = ``expressions`` (SymPy) as a VectorField for
+    :func:`~flowcert.numerics.validated.enclose`, with ``parameters`` as par[0], par[1], ….
+
+    heyoka's ``from_sympy`` rounds numbers to doubles, so every number that is not exactly a
+    double (1/3, 1 + 10⁻⁹) is lifted to one more runtime parameter; their exact values are
+    returned, to be appended to the parameter values. Such a number in an exponent raises
+    ValueError (½ of a square root is a double). The key hashes the expressions, so a
+    replaced theory expression gets programs of its own.
+    """
+    exprs = [sp.sympify(e) for e in expressions]
+    exponents = {p.exp for e in exprs for p in e.atoms(sp.Pow) if p.exp.is_number}
+    inexact = sorted({n for e in exprs for n in e.atoms(sp.Number) if not _is_double(n)},
+                     key=sp.default_sort_key)
+    if any(n in exponents for n in inexact):
+        raise ValueError(f"{name}: an exponent is not exactly a double")
+    lifted = {n: sp.Dummy(f"c{k}") for k, n in enumerate(inexact)}
+    exprs = [e.xreplace(lifted) for e in exprs]
+    names = {symbol: hy.par[k] for k, symbol in enumerate([*parameters, *lifted.values()])}
+    variables = [hy.expression(f"x{k}") for k in range(len(states))]
+    names |= dict(zip(states, variables, strict=True))
+    digest = hashlib.sha256("|".join(sp.srepr(e) for e in expressions).encode()).hexdigest()
+    field = VectorField(f"{name}:{digest[:16]}", tuple(variables),
+                        tuple(hy.from_sympy(e, names) for e in exprs),
+                        len(parameters) + len(inexact))
+    return field, [to_rational(n) for n in inexact]
+
+
+def _is_double(number: sp.Number) -> bool:
+    """Whether a SymPy number is exactly an IEEE double (dyadic, 53-bit mantissa, in range)."""
+    value = to_rational(number)
+    q, p = int(value.q), abs(int(value.p))
+    while p and p % 2 == 0:
+        p //= 2
+    return q & (q - 1) == 0 and p < 2**53 and q < 2**1000 and abs(value) < 2**1000
 
 
 # ----------------------------------------------------------------------------- enclosures

@@ -5,6 +5,9 @@ The numerics side is :class:`numerics.relu_modes.ReluModeNetwork`: real ReLU uni
 per input mode) trained on a mean cross-entropy or hinge loss, gradients by automatic
 differentiation; the hinge's kink at u = 1 is handled by event detection and a change of
 branch. Theory functions are looked up at call time (``classification.inflection_margin``).
+
+CL1, CL2, CL3 and CL8 also certify themselves (``--certify``): see
+:mod:`flowcert.claims.classification_certificates`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from flowcert.claims.base import PrecisionRun
 from flowcert.claims.builders import Finding, NullModel, exact_claim, symbolic_checks
 from flowcert.claims.comparison import Comparison
 from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.certificate import Certificate
 from flowcert.numerics.flows import Crossing
 from flowcert.numerics.integrate import evaluate_field, integrate
 from flowcert.numerics.relu_modes import ReluModeNetwork, integrate_hinge, lie_derivative
@@ -754,6 +758,16 @@ _BUDGET = ("relative error ≤ n·ε·A with n the steps taken, ε the engine's 
 
 exact = partial(exact_claim, source=SOURCE)
 
+
+def _certifier(claim_id: str) -> Callable[[int], Certificate]:
+    """CLk's ``certify(bits)`` from :mod:`flowcert.claims.classification_certificates`,
+    imported when it first runs (that module imports this one's cases)."""
+    def certify(bits: int) -> Certificate:
+        from flowcert.claims.classification_certificates import CERTIFIERS
+        return CERTIFIERS[claim_id](bits)
+    return certify
+
+
 CLAIMS = (
     exact(
         id="CL1", title="Conserved $a^2 - b^2$ and the margin ODE of a ReLU unit",
@@ -763,12 +777,18 @@ CLAIMS = (
                "symbolically from ȧ = grb, ḃ = gra",
         experiment="the unit a·ReLU(b r) (autodiff of its loss) from 5 unbalanced (a0, b0), "
                    "cross-entropy and hinge (branch by branch), 13 states on t ∈ [0, 6]: "
-                   "drift of a² − b², and u̇ = r(ȧb + aḃ) from the network's θ̇",
+                   "drift of a² − b², and u̇ = r(ȧb + aḃ) from the network's θ̇. Certificate: "
+                   "the same cases and grid in Arb balls (validated Taylor enclosure of the "
+                   "network's flow; hinge: its branch up to the stop, grid times before it): "
+                   "a² − b² against c, and $dot(u) = nabla u dot dot(theta)$ against "
+                   "$r g(u) sqrt(r^2 c^2 + 4 u^2)$ at the enclosed u, $g = sigma(-u)$ or "
+                   "$bb(1)[u < 1]$ in balls",
         comparison="|Δ(a² − b²)|/(a² + b²) and $|dot(u)_\"network\" - dot(u)|\\/|dot(u)|$ "
                    "(hinge: before the "
                    "stop); " + _BUDGET,
         parameters={"cases": CL1_CASES},
-        measure=_measure_cl1, checks=(_symbolic("CL1"),), domain=_domain_unit),
+        measure=_measure_cl1, checks=(_symbolic("CL1"),), certify=_certifier("CL1"),
+        domain=_domain_unit),
     exact(
         id="CL2", title="Cross-entropy: the implicit Ei solution",
         provenance="D",
@@ -776,10 +796,14 @@ CLAIMS = (
         theory="theory.classification.cross_entropy_time (mpmath.ei); derivative checked "
                "symbolically",
         experiment="balanced units (c = 0), labels +1 and −1, 3 (r, u0) cases; times at "
-                   "which u crosses 0.5, 1, 3, 6 by event detection",
+                   "which u crosses 0.5, 1, 3, 6 by event detection. Certificate: the same "
+                   "crossing times enclosed in Arb balls (interval Newton on the validated "
+                   "enclosure from the balls a0 = y√(u0/r), b0 = √(u0/r)) against the Ei clock "
+                   "/(2r) in balls",
         comparison="max relative error of the crossing times; " + _BUDGET,
         parameters={"cases": CL2_CASES, "levels": CL2_LEVELS},
-        measure=_measure_cl2, checks=(_symbolic("CL2"),), domain=_domain_unit),
+        measure=_measure_cl2, checks=(_symbolic("CL2"),), certify=_certifier("CL2"),
+        domain=_domain_unit),
     exact(
         id="CL3", title="Hinge: $sinh$ closed form and an exact stop at $u = 1$",
         provenance="D",
@@ -792,7 +816,10 @@ CLAIMS = (
         experiment="the hinge unit integrated branch by branch (event u = 1, then the "
                    "zero-gradient branch) for c = 0, c > 0, c < 0 and u0 < 0; u on a 9-point "
                    "grid past the stop; a balanced unit under cross-entropy to u = 1 (u0 = "
-                   "0.01) for the time ratio",
+                   "0.01) for the time ratio. Certificate: the same cases in Arb balls, the "
+                   "branch enclosed until its stop: u at the grid times before it against the "
+                   "sinh form (its c → 0 limit for c = 0), and the stop time (interval Newton) "
+                   "against the root of the sinh form = 1; not the ratio",
         comparison="stop time (relative) and |u − closed form| (u ≤ 1, so absolute = "
                    "relative scale 1), with u = 1 after the stop; " + _BUDGET + ". \"Cross-"
                    "entropy needs about twice as long\" holds only logarithmically: what is "
@@ -802,7 +829,7 @@ CLAIMS = (
                    "for u0 = 1e-2 … 1e-32 (ratio 2.28 … 2.02)",
         parameters={"cases": CL3_CASES, "ratio_u0": CL3_RATIO_U0},
         measure=_measure_cl3, checks=(_cl3_ratio, _symbolic("CL3")),
-        domain=_domain_unit),
+        certify=_certifier("CL3"), domain=_domain_unit),
     exact(
         id="CL4", title="The error curve's inflection is at a universal margin",
         provenance="P+D",
@@ -879,8 +906,13 @@ CLAIMS = (
                "against the quadrature of 1/u̇) and chain_velocity (checked symbolically)",
         experiment=f"balanced ReLU chains of depth L ∈ {CL8_DEPTHS} ({CL8_DEPTHS_256} at 256 "
                    "bits), r = 1.3, u0 = 0.05: CE crossings of u = 0.5, 1, 2 and the hinge "
-                   "stop, by event detection",
+                   "stop, by event detection. Certificate: L = 2, 3 in Arb balls: the "
+                   "network's u̇ = ∇u·θ̇ under CE against L r^{2/L} u^{2−2/L} σ(−u) at the "
+                   "enclosed u for t = 0, ½, …, 4, and the hinge stop time (interval Newton) "
+                   "against the hinge clock at u = 1; the CE times for L ≥ 3 have no SymPy "
+                   "closed form (₁F₁ in mpmath only) and are not certified",
         comparison="max relative error of the times; " + _BUDGET,
         parameters={"depths": CL8_DEPTHS, "depths_256_bits": CL8_DEPTHS_256, **CL8_SETUP},
-        measure=_measure_cl8, checks=(_symbolic("CL8"),), domain=_domain_chain),
+        measure=_measure_cl8, checks=(_symbolic("CL8"),), certify=_certifier("CL8"),
+        domain=_domain_chain),
 )

@@ -5,11 +5,15 @@ automatic differentiation of ½‖Xβ − y‖²); the theory side is :mod:`theo
 up at call time (``diagonal.q``, ``diagonal.implicit_bias_dual`` …), so a replaced theory
 function is what gets checked. The symbolic identities a claim relies on come from
 ``diagonal.identities_of`` (derived once per theory version, cached).
+
+KR1 and KR6 also certify themselves (``--certify``): see
+:mod:`flowcert.claims.diagonal_certificates`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import partial
 
 import heyoka as hy
@@ -31,6 +35,7 @@ from flowcert.claims.comparison import Comparison
 from flowcert.claims.rates import fit_rate
 from flowcert.claims.statistics import base_seed
 from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.certificate import Certificate
 from flowcert.numerics.diagonal import (
     DiagonalNetwork,
     LogWeightNetwork,
@@ -851,6 +856,16 @@ _BUDGET = ("n·ε·A with n the steps taken, ε the engine's local tolerance (DO
 
 exact = partial(exact_claim, source=SOURCE)
 
+
+def _certifier(claim_id: str) -> Callable[[int], Certificate]:
+    """KRk's ``certify(bits)`` from :mod:`flowcert.claims.diagonal_certificates`, imported
+    when it first runs (that module imports this one's cases)."""
+    def certify(bits: int) -> Certificate:
+        from flowcert.claims.diagonal_certificates import CERTIFIERS
+        return CERTIFIERS[claim_id](bits)
+    return certify
+
+
 CLAIMS = (
     exact(
         id="KR1", title="Diagonal networks: $beta(t) = alpha^D h_D (X^T nu(t))$, $nu prop "
@@ -868,7 +883,11 @@ CLAIMS = (
                    "y)^2$, autodiff gradient) "
                    "from w± = α·1, D = 2, 3, 4 with α = 0.5, 0.6, 0.75, 11 times on [0, 2], "
                    "state augmented by ∫(Xβ − y); on a random 2×4 instance (seed 11) at every "
-                   "precision and a random 3×6 one (seed 11) at 53 and 113 bits",
+                   "precision and a random 3×6 one (seed 11) at 53 and 113 bits. Certificate: "
+                   "the 2×4 instance's three cases in Arb balls (validated Taylor enclosure of "
+                   "the network's flow, t > 0 of the grid): $beta = w_+^D - w_-^D$ against "
+                   "$alpha^D h_D (X^T nu)$ at the network's own enclosed R, and that R against "
+                   "the enclosure of the reduced ODE itself",
         comparison="every $beta_\"net\"$ against the closed form over $kappa max|beta|$, $kappa "
                    "= max(1, \"sensitivity\""
                    " \"of the closed form to a relative error of\" R)$, and every $R_\"net\"$ "
@@ -876,7 +895,7 @@ CLAIMS = (
                    "integrations); must shrink with precision",
         parameters={"instances": KR1_INSTANCES, "cases": KR1_CASES},
         measure=_measure_kr1, checks=(partial(_identities, "KR1"),),
-        domain=_domain_trajectory),
+        certify=_certifier("KR1"), domain=_domain_trajectory),
     exact(
         id="KR2", title="The flow's limit minimises $Q_alpha^D$ among interpolants",
         provenance="P",
@@ -999,11 +1018,16 @@ CLAIMS = (
         experiment="gradient flow of $1\\/2 sum_n (chevron.l A_n, U U^T - V V^T chevron.r - "
                    "y_n)^2$ in the 32 entries of U, V "
                    "(autodiff), $A_n = op(\"diag\")(x_n)$, random 2×4 instance (seed 6), α = "
-                   "0.6, 7 "
-                   "times on [0, 1.5]; the D = 2 diagonal network on the same data",
+                   "0.6, 7 times on [0, 1.5]; the D = 2 diagonal network on the same data. "
+                   "Certificate: a 2×3 instance of the same seed (18 entries of U, V) in Arb "
+                   "balls (validated Taylor enclosures, t > 0 of the grid): $W_(i i)$ against "
+                   "$2 alpha^2 sinh(X^T nu)$ at R of the enclosed reduced ODE and against "
+                   "$beta_i$ of the enclosed D = 2 network; $W_(i j)$ ($i != j$) enclosed "
+                   "around 0",
         comparison="every $W_(i j)$ ($i != j$) against 0, $W_(i i)$ against $beta_i$ of the "
                    "network and against "
                    "the closed form, over max|β|; " + _BUDGET + "; must shrink with precision",
         parameters={"instance": KR6_INSTANCE, "alpha": KR6_ALPHA, "horizon": KR6_HORIZON},
-        measure=_measure_kr6, checks=(_kr6_notes,), domain=_domain_trajectory),
+        measure=_measure_kr6, checks=(_kr6_notes,), certify=_certifier("KR6"),
+        domain=_domain_trajectory),
 )

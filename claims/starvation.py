@@ -10,6 +10,9 @@ also runs its symbolic identities (``starvation.claim_checks``, cached by theory
 
 Parameters exercise every factor of the formulas: s₁ ≠ s₂ ≠ 1, λ ≠ 1 and η ≠ 1 wherever
 they enter (η = 1 would hide a wrong power of η).
+
+GS1 and GS6 also certify themselves (``--certify``): see
+:mod:`flowcert.claims.starvation_certificates`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from flowcert.claims.builders import Finding, exact_claim, fit_sentence, symboli
 from flowcert.claims.comparison import Comparison
 from flowcert.claims.rates import fit_rate
 from flowcert.claims.tolerances import theory_precision, trajectory_tolerance
+from flowcert.numerics.certificate import Certificate
 from flowcert.numerics.flows import Crossing
 from flowcert.numerics.integrate import evaluate_field, integrate
 from flowcert.numerics.linalg import random_orthogonal
@@ -796,6 +800,16 @@ _TRAJECTORY = ("n·ε·A with n steps, ε the engine's local tolerance and A = 1
 
 exact = partial(exact_claim, source=SOURCE)
 
+
+def _certifier(claim_id: str) -> Callable[[int], Certificate]:
+    """GSk's ``certify(bits)`` from :mod:`flowcert.claims.starvation_certificates`, imported
+    when it first runs (that module imports this one's set-up)."""
+    def certify(bits: int) -> Certificate:
+        from flowcert.claims.starvation_certificates import CERTIFIERS
+        return CERTIFIERS[claim_id](bits)
+    return certify
+
+
 CLAIMS = (
     exact(
         id="GS1", title="Response dynamics of the linearised logistic model",
@@ -808,13 +822,20 @@ CLAIMS = (
         experiment="the network's own θ-flow (3 samples, d = 5 features, labels (1, −1, 1), "
                    "S = (3, 1.5, 0.7), λ = 0.05, η = 0.7, seeds 31, 32) from θ = 0 on "
                    "t ∈ [0, 12]; ż = SVᵀθ̇ at 7 states of each trajectory, for both "
-                   "regularisers and two random V",
+                   "regularisers and two random V. Certificate: the two-feature toy (U(δ) at "
+                   "δ = 3/5, labels (1, −1), S = (3, 1.5), d = 3, two exactly rational V), the "
+                   "same λ, η and times, both regularisers, in Arb balls (validated Taylor "
+                   "enclosure of the network's θ-flow): $S V^T dot(theta)$ from its velocity "
+                   "against the theory's toy $dot(z)$ at the enclosed z, and $z = S V^T theta$ "
+                   "against the enclosure of the theory's ż-ODE itself from z = 0 (which also "
+                   "certifies V-independence)",
         comparison="$|S V^T dot(theta) - dot(z)(z)| \\/ (eta s_max^2 (sqrt(n) + lambda "
                    "norm(z)_infinity))$; budget u·4(n + d)² (an "
                    "identity at every state: only rounding of the sums enters); V-independence: "
                    "the z(t) of the two V agree within twice the trajectory budget " + _TRAJECTORY,
         parameters=GS1_SETUP, measure=_measure_gs1,
-        checks=(_gs1_independence, _symbolic("GS1")), domain=_domain_orthogonal),
+        checks=(_gs1_independence, _symbolic("GS1")), certify=_certifier("GS1"),
+        domain=_domain_orthogonal),
     exact(
         id="GS2", title="Legendre dual: the dual maximiser gives the fixed point",
         provenance="P+D",
@@ -904,14 +925,17 @@ CLAIMS = (
                "τ = ω + ln ω, with the limit D·τ → 1",
         experiment="one sample, two features (random unit direction v, seed 36), λ = 0: "
                    "the network's θ-flow from θ0 = v z0/s for 3 (s, z0, η) cases up to τ = 200, "
-                   "z = s vᵀθ and D(z)·τ(t) on a 9-point grid",
+                   "z = s vᵀθ and D(z)·τ(t) on a 9-point grid. Certificate: the same cases "
+                   "and grid (t > 0) with v = (3/5, 4/5) in Arb balls (validated Taylor "
+                   "enclosure of the network's θ-flow): z against $tau - W(e^tau)$ in balls; "
+                   "D·τ is a function of z and is not compared separately",
         comparison="$|z_\"network\" - z| \\/ max(|z|, 1)$ and $|(D tau)_\"network\" - D tau| \\/ "
                    "(D tau max(|z|, 1))$; "
                    "budget n·ε·A with A = 10 (the flow contracts: ∂ż/∂z = −ηs²D < 0); must "
                    "shrink with precision",
         parameters={"cases": GS6_CASES, "seed": GS6_SEED},
         measure=_measure_gs6, checks=(_gs6_clock_limit, _symbolic("GS6")),
-        domain=_domain_single_mode),
+        certify=_certifier("GS6"), domain=_domain_single_mode),
     exact(
         id="GS7", title="Starvation onset is fourth order in time",
         claim_class=ClaimClass.ASYMPTOTIC, provenance="D",

@@ -12,7 +12,8 @@ Method, per step [t, t + h] (Lohner 1987; Nedialkov, Jackson & Corliss 1999):
    x̂) and T = [0, h], find a box B with X + T·f(B) ⊆ B (start from X + T·f(X), inflate,
    retest; then iterate the Picard map inside B to tighten it). By the Picard–Lindelöf
    argument every solution starting in X exists on [0, h] and stays in B. If no such box is
-   found, h is halved.
+   found, or a trial box reaches a ReLU kink where f's branch cannot be decided
+   (:class:`~flowcert.numerics.ball_expressions.BranchError`), h is halved.
 2. **Taylor coefficients** c_0..c_n of the solution from the point x̂, by Picard iteration on
    truncated series: x ← x̂ + ∫ f(x) gains one exact coefficient per pass (``arb_series``
    arithmetic, composition through exp/log/… included). Coefficient k is computed at
@@ -57,7 +58,9 @@ from flint import arb, arb_mat, arb_series, ctx, fmpq
 
 from flowcert.numerics.ball_expressions import (
     BallProgram,
+    BranchError,
     heyoka_to_sympy,
+    jacobian,
     parameter_names,
     relative_radius,
     to_ball,
@@ -122,7 +125,8 @@ class CrossingEnclosure:
 class Enclosure:
     """Balls containing the exact solution at each requested time.
 
-    ``states[i][j]`` contains component j at ``times[i]`` (exact rationals). ``events`` maps
+    ``states[i][j]`` contains component j at ``times[i]`` (exact rationals; only the times
+    reached before an ``until`` event, see :func:`enclose`). ``events`` maps
     each event name to its crossings in time order. ``max_radius`` is the largest ball radius
     over all outputs and ``max_relative_radius`` the largest radius/|midpoint| (∞ where a
     midpoint is 0), both rounded up to float.
@@ -145,7 +149,7 @@ def default_order(bits: int) -> int:
 
 def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
             params: Sequence = (), bits: int = 256, *, order: int | None = None,
-            step=None, events: Sequence[Crossing] = (),
+            step=None, events: Sequence[Crossing] = (), until: str | None = None,
             max_steps: int = DEFAULT_MAX_STEPS) -> Enclosure:
     """Enclose the flow of ``field`` from t = 0 at ``times`` in ``bits``-bit ball arithmetic.
 
@@ -155,7 +159,13 @@ def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
     non-negative and strictly increasing. ``order`` is the Taylor order (default
     :func:`default_order`); ``step`` fixes the step size (clipped at output times) instead of
     choosing it from the local tolerance 2^-bits·‖x̂‖∞ — with a fixed step the truncation
-    remainder is whatever that step gives. Raises ValueError on malformed input or an
+    remainder is whatever that step gives. ``until`` names one of ``events``: the
+    integration ends after the first step in which that event may happen (a certified
+    crossing or a stretch where one is not excluded), and only the output times reached
+    before that step are reported, so ``Enclosure.times`` may be shorter than ``times`` and
+    every reported time precedes the event — for a field that is the flow only up to the
+    event (a hinge branch up to its stop; a chain's branch blows up soon after it). Raises
+    ValueError on malformed input or an
     unsupported function in the field, :class:`EnclosureError` when no enclosure can be
     continued (e.g. a blow-up) or ``max_steps`` is exceeded.
     """
@@ -164,6 +174,8 @@ def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
     programs = _field_programs(field)
     output_times = _check_times(times)
     event_programs = [_event_program(field, e) for e in _check_events(events)]
+    if until is not None and until not in {e.name for e in events}:
+        raise ValueError(f"until names no event: {until!r}")
     # series up to t^(order+1) (the remainder coefficient) must survive python-flint's cap
     with working_precision(bits, series_length=order + 2):
         state = _balls(initial_state, "initial state", field.dimension)
@@ -176,7 +188,7 @@ def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
         found: dict[str, list[CrossingEnclosure]] = {e.name: [] for e in events}
         steps = 0
         for target in output_times:
-            while flow.t < target:
+            while flow.t < target and not (until is not None and found[until]):
                 steps += 1
                 if steps > max_steps:
                     raise EnclosureError(f"step budget exceeded ({max_steps} steps) at "
@@ -185,10 +197,13 @@ def enclose(field: VectorField, initial_state: Sequence, times: Sequence,
                 for event, program, value in zip(events, event_programs, values, strict=True):
                     found[event.name] += taken.crossings(program, value)
                 flow = taken.end
+            if until is not None and found[until]:
+                break
             outputs.append(list(flow.box))
         radius, relative = _radii(outputs)
-    return Enclosure(times=output_times, states=outputs, events=found, precision_bits=bits,
-                     order=order, steps=steps, max_radius=radius, max_relative_radius=relative)
+    return Enclosure(times=output_times[:len(outputs)], states=outputs, events=found,
+                     precision_bits=bits, order=order, steps=steps, max_radius=radius,
+                     max_relative_radius=relative)
 
 
 # ----------------------------------------------------------------------------- input checks
@@ -267,9 +282,9 @@ def _field_programs(field: VectorField) -> _FieldPrograms:
         names = [str(v) for v in field.variables]
         inputs = tuple(names + parameter_names(field.n_params))
         variables = _symbols(names, rhs)
-        jacobian = [sympy.diff(f, x) for f in rhs for x in variables]
+        derivatives = jacobian(rhs, variables)
         programs = _FieldPrograms(field.dimension, BallProgram(rhs, inputs),
-                                  BallProgram(jacobian, inputs), inputs)
+                                  BallProgram(derivatives, inputs), inputs)
         unsupported = programs.rhs.ball_only | programs.jacobian.ball_only
         if unsupported:
             raise ValueError(f"field {field.key!r} uses {sorted(unsupported)}, which have no "
@@ -569,18 +584,23 @@ class _Integrator:
             raise EnclosureError(f"step size underflow at t = {float(flow.t)!r} (non-finite "
                                  "Taylor coefficients?)")
         box = [b.union(c) for b, c in zip(flow.box, flow.center, strict=True)]
+        kink: BranchError | None = None
         for _ in range(_MAX_HALVINGS):
-            with working_precision(self.auxiliary_bits):
-                enclosures = self.apriori(box, _hull(0, h))
+            try:
+                with working_precision(self.auxiliary_bits):
+                    enclosures = self.apriori(box, _hull(0, h))
+            except BranchError as error:  # a trial box reached a ReLU kink: try a shorter step
+                kink, enclosures = error, None
             if enclosures is not None:
                 break
             if self.fixed_step is not None:
                 raise EnclosureError(f"no a-priori enclosure for the fixed step {h} at "
-                                     f"t = {float(flow.t)!r}")
+                                     f"t = {float(flow.t)!r}") from kink
             h /= 2
         else:
             raise EnclosureError(f"no a-priori enclosure at t = {float(flow.t)!r}: the step "
-                                 "size collapsed (blow-up or non-finite field?)")
+                                 "size collapsed (blow-up, non-finite field, or a state at a "
+                                 "ReLU kink?)") from kink
         states, matrices = enclosures
         with working_precision(self.auxiliary_bits):
             box_series = self.taylor(states, n + 1)

@@ -27,8 +27,10 @@ import sympy
 from flint import arb, arb_mat, arb_series, fmpq
 
 from flowcert.numerics.ball_expressions import (
+    BranchError,
     compile_expressions,
     heyoka_program,
+    jacobian,
     to_ball,
     to_rational,
     working_precision,
@@ -341,9 +343,9 @@ def test_bad_input_raises_value_error_naming_the_problem():
         (lambda: enclose(field, ["0.1", "x"], [1], params, 64), "initial state"),
         (lambda: enclose(field, start, [1], params, 64, order=1), "order"),
         (lambda: enclose(field, start, [1], params, 64, step=0), "step must be positive"),
-        # ReLU is not analytic: heyoka's to_sympy writes it as a Piecewise
-        (lambda: enclose(scalar_field("test:relu", hy.relu(X)), ["1"], [1], (), 64),
-         "unsupported function Piecewise"),
+        (lambda: enclose(field, start, [1], params, 64,
+                         events=[Crossing("half", product, "0.5")], until="other"),
+         "until names no event"),
         (lambda: compile_expressions([sympy.zeta(x_)], [x_]), "zeta"),
         (lambda: compile_expressions([x_ + y_], [x_]), "unknown symbol 'y'"),
     ]
@@ -358,6 +360,101 @@ def test_ball_only_function_in_a_field_is_rejected():
     program = compile_expressions([sympy.polygamma(0, x_)], [x_])
     with working_precision(64), pytest.raises(ValueError, match="digamma"):
         program([arb_series([1, 1], prec=3)])
+
+
+# ----------------------------------------------------------------------------- ReLU
+
+
+def test_relu_and_its_derivative_are_decided_off_the_kink_only():
+    """heyoka's relu/relup (Piecewise in SymPy) on balls and series: the piece is chosen by
+    the sign of the argument's ball (series: constant term); touching 0 raises."""
+    program = heyoka_program([hy.relu(X), hy.relup(X)], [X], 0)
+    with working_precision(64):
+        assert program([arb(2)]) == [2, 1] and program([arb(-2)]) == [0, 0]
+        value, slope = program([arb_series([fmpq(1, 2), 3], prec=2)])
+        assert (value[0], value[1], slope) == (fmpq(1, 2), 3, 1)  # relup: the constant 1
+        for kink in (arb(0), arb(fmpq(1, 8), fmpq(1, 4)), arb_series([0, 1], prec=2)):
+            with pytest.raises(BranchError, match="cannot be decided"):
+                program([kink])
+
+
+def test_nested_relu_conditions_in_three_valued_logic():
+    """relu(w·relu(x)) arrives as Piecewise((…, ITE(x > 0, x·w > 0, False)), (0, True)):
+    decided when x < 0 whatever the sign of w (both branches of the ITE give False), and when
+    x, w > 0; undecided when x > 0 and w's ball contains 0."""
+    w = hy.expression("w")
+    program = heyoka_program([hy.relu(w * hy.relu(X))], [X, w], 0)
+    with working_precision(64):
+        assert program([arb(-1), arb(0, 1)]) == [0]
+        assert program([arb(2), arb(3)]) == [6]
+        with pytest.raises(BranchError):
+            program([arb(2), arb(0, 1)])
+
+
+def test_relu_field_enclosed_on_one_side_of_the_kink():
+    """ẋ = relu(x): e^t from x0 = 1 (contains mpmath's e), at rest from x0 = −1."""
+    field = scalar_field("test:relu", hy.relu(X))
+    grow = enclose(field, ["1"], [1], (), 128)
+    with mpmath.workdps(REFERENCE_DIGITS):
+        assert contains(grow.states[0][0], mpmath.exp(1))
+    assert grow.max_relative_radius < 1e-35
+    rest = enclose(field, ["-1"], [1], (), 128)
+    assert rest.states[0][0] == -1
+
+
+def test_memoised_jacobian_equals_sympy_diff():
+    """jacobian() against sympy.diff entry by entry, at an exact rational point: sums,
+    products, a rational and a Float exponent (b^n·n/b, no rounded n − 1), functions, a
+    ReLU Piecewise, a variable exponent; and a heyoka DAG (DL1's field) as the integrator
+    uses it."""
+    x, y = sympy.symbols("x y", real=True)
+    expressions = [x * y**3 + sympy.exp(x * y), sympy.tanh(x) ** sympy.Rational(1, 3),
+                   (x + y) ** sympy.Float(0.3) * sympy.log(y),
+                   sympy.Piecewise((x * y, x * y > 0), (0, True)), x**y]
+    point = {x: sympy.Rational(3, 7), y: sympy.Rational(5, 4)}
+    found = jacobian(expressions, [x, y])
+    expected = [sympy.diff(f, v) for f in expressions for v in (x, y)]
+    for ours, theirs in zip(found, expected, strict=True):
+        assert abs(sympy.N(ours.subs(point) - theirs.subs(point), 50)) < 1e-40
+    field = DL1.vector_field
+    rhs = [hy.to_sympy(e) for e in field.rhs]
+    variables = sorted(set().union(*(e.free_symbols for e in rhs)) - {
+        s for e in rhs for s in e.free_symbols if s.name.startswith("par")}, key=str)
+    for ours, theirs in zip(jacobian(rhs, variables),
+                            [sympy.diff(f, v) for f in rhs for v in variables], strict=True):
+        assert sympy.expand(ours - theirs) == 0
+
+
+def test_relu_field_reaching_the_kink_raises():
+    """ẋ = relu(x) − 2 from x0 = 1: x = 2 − e^t reaches the kink at ln 2; every a-priori box
+    of a step across it touches 0 and cannot decide ReLU's branch, so the step halves until
+    it collapses: no enclosure past the kink, the BranchError as its cause. From x0 = 0
+    (at the kink) not even the Taylor coefficients at the start can be computed."""
+    field = scalar_field("test:relu-kink", hy.relu(X) - 2.0)
+    assert enclose(field, ["1"], [fmpq(1, 2)], (), 64).states[0][0] > 0
+    with pytest.raises(EnclosureError, match="ReLU kink") as raised:
+        enclose(field, ["1"], [1], (), 64)
+    assert isinstance(raised.value.__cause__, BranchError)
+    with pytest.raises(BranchError):
+        enclose(field, ["0"], [1], (), 64)
+
+
+# ----------------------------------------------------------------------------- until
+
+
+def test_until_stops_after_the_event_and_reports_earlier_outputs_only():
+    """ẋ = x² from 1/2 blows up at t = 2 and crosses x = 1 at t = 1: with until, the
+    outputs before the crossing are reported and the output times past the blow-up are
+    never integrated."""
+    field = scalar_field("test:square", X * X)
+    stop = Crossing("one", lambda v: v[0], 1)
+    enclosure = enclose(field, ["0.5"], [fmpq(1, 2), fmpq(3, 2), 3], (), 64, events=[stop],
+                        until="one")
+    assert enclosure.times == [fmpq(1, 2)]
+    assert enclosure.states[0][0].overlaps(arb(fmpq(2, 3)))
+    (crossing,) = enclosure.events["one"]
+    assert crossing.certified and crossing.time.overlaps(arb(1))
+    assert float(crossing.time.rad()) < 1e-15
 
 
 def test_blow_up_is_reported():
