@@ -907,7 +907,8 @@ CLAIMS = (
         experiment=f"balanced ReLU chains of depth L ∈ {CL8_DEPTHS} ({CL8_DEPTHS_256} at 256 "
                    "bits), r = 1.3, u0 = 0.05: CE crossings of u = 0.5, 1, 2 and the hinge "
                    "stop, by event detection. Certificate: L = 2, 3 in Arb balls: the "
-                   "network's u̇ = ∇u·θ̇ under CE against L r^{2/L} u^{2−2/L} σ(−u) at the "
+                   "network's $dot(u) = nabla u dot dot(theta)$ under CE against "
+                   "$L r^(2\\/L) u^(2 - 2\\/L) sigma(-u)$ at the "
                    "enclosed u for t = 0, ½, …, 4, and the hinge stop time (interval Newton) "
                    "against the hinge clock at u = 1; the CE times for L ≥ 3 have no SymPy "
                    "closed form (₁F₁ in mpmath only) and are not certified",
