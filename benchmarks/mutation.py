@@ -119,9 +119,11 @@ class Catalogue:
 
     @classmethod
     def load(cls) -> Catalogue:
-        from flowcert.claims.registry import FAMILIES
+        import importlib
+
+        from flowcert.claims.registry import BUILTIN_SOURCES
         claims, families = {}, {}
-        for module in FAMILIES:
+        for module in map(importlib.import_module, BUILTIN_SOURCES):
             for claim in module.CLAIMS:
                 claims[claim.id] = (module.__name__, claim.family)
                 families[module.__name__.rsplit(".", 1)[1]] = claim.family
