@@ -148,13 +148,32 @@ def sources_key(precisions: Sequence[int]) -> str:
 
 # ----------------------------------------------------------------------------- coverage
 
+def _cold_derivations(scratch: Path) -> dict[str, str]:
+    """Environment with a cache root in ``scratch`` that links every entry of flowcert's disk
+    cache except the SymPy derivations: a claim then derives them afresh and its coverage
+    includes the derivation code (from a warm cache those lines would never run, and so
+    never be mutated), while compiled integrators are still reused."""
+    from flowcert.cache import CACHE_VARIABLE, cache_root
+    root = cache_root()
+    if root is None:
+        return {}
+    cold = scratch / "cache"
+    cold.mkdir()
+    if root.is_dir():
+        for entry in root.iterdir():
+            if not entry.name.startswith("derivations-"):
+                (cold / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    return {CACHE_VARIABLE: str(cold)}
+
+
 def _coverage_of(catalogue: Catalogue, claim_id: str, precisions: Sequence[int]) -> dict:
     module = catalogue.claims[claim_id][0]
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
             [sys.executable, "-P", "-c", COVERAGE_SCRIPT, module, claim_id,
              json.dumps(list(precisions)), str(THEORY / "*.py")],
-            cwd=scratch, capture_output=True, text=True, check=False)
+            cwd=scratch, capture_output=True, text=True, check=False,
+            env=os.environ | _cold_derivations(Path(scratch)))
     if done.returncode != 0:
         raise RuntimeError(f"coverage run of {claim_id} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -200,6 +219,7 @@ def build_coverage(catalogue: Catalogue, precisions: Sequence[int], jobs: int) -
         (ROOT / path).read_text(), path, [int(line) for line in lines])]
         for path, lines in lines_map.items()}
     return {"key": sources_key(precisions), "precisions": list(precisions),
+            "cold_derivations": True,
             "seconds": round(time.perf_counter() - started, 1),
             "claims": {c: {"passed": runs[c]["passed"], "seconds": round(runs[c]["seconds"], 2)}
                        for c in catalogue.claims},
@@ -214,20 +234,24 @@ def load_coverage(path: Path, catalogue: Catalogue, jobs: int, rebuild: bool,
     key = sources_key(DEFAULT_PRECISIONS)
     if path.exists() and not rebuild:
         cached = json.loads(path.read_text())
-        if cached.get("key") == key:
+        if not cached.get("cold_derivations"):
+            print(f"{path.name}: made with a warm derivation cache (derivation lines "
+                  f"missing); re-running it", file=sys.stderr)
+        elif cached.get("key") == key:
             return cached
-        if reuse:
+        elif reuse:
             current = {p: [m.to_json() for m in enumerate_mutants(
                 (ROOT / p).read_text(), p, [int(line) for line in lines])]
                 for p, lines in cached["lines"].items()}
-            if current == cached["mutants"]:
-                print(f"{path.name}: claims/ changed since the coverage pass; reusing it "
-                      f"(--reuse-coverage: theory/ gives the same mutants)", file=sys.stderr)
-                return cached
-            raise SystemExit(f"{path.name}: theory/ changed since the coverage pass; "
-                             f"--reuse-coverage cannot keep it")
-        print(f"{path.name}: sources changed since the coverage pass; re-running it",
-              file=sys.stderr)
+            if current != cached["mutants"]:
+                raise SystemExit(f"{path.name}: theory/ changed since the coverage pass; "
+                                 f"--reuse-coverage cannot keep it")
+            print(f"{path.name}: claims/ changed since the coverage pass; reusing it "
+                  f"(--reuse-coverage: theory/ gives the same mutants)", file=sys.stderr)
+            return cached
+        else:
+            print(f"{path.name}: sources changed since the coverage pass; re-running it",
+                  file=sys.stderr)
     data = build_coverage(catalogue, DEFAULT_PRECISIONS, jobs)
     path.write_text(json.dumps(data, indent=1) + "\n")
     return data
