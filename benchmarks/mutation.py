@@ -119,9 +119,11 @@ class Catalogue:
 
     @classmethod
     def load(cls) -> Catalogue:
-        from flowcert.claims.registry import FAMILIES
+        import importlib
+
+        from flowcert.claims.registry import BUILTIN_SOURCES
         claims, families = {}, {}
-        for module in FAMILIES:
+        for module in map(importlib.import_module, BUILTIN_SOURCES):
             for claim in module.CLAIMS:
                 claims[claim.id] = (module.__name__, claim.family)
                 families[module.__name__.rsplit(".", 1)[1]] = claim.family
@@ -146,13 +148,32 @@ def sources_key(precisions: Sequence[int]) -> str:
 
 # ----------------------------------------------------------------------------- coverage
 
+def _cold_derivations(scratch: Path) -> dict[str, str]:
+    """Environment with a cache root in ``scratch`` that links every entry of flowcert's disk
+    cache except the SymPy derivations: a claim then derives them afresh and its coverage
+    includes the derivation code (from a warm cache those lines would never run, and so
+    never be mutated), while compiled integrators are still reused."""
+    from flowcert.cache import CACHE_VARIABLE, cache_root
+    root = cache_root()
+    if root is None:
+        return {}
+    cold = scratch / "cache"
+    cold.mkdir()
+    if root.is_dir():
+        for entry in root.iterdir():
+            if not entry.name.startswith("derivations-"):
+                (cold / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    return {CACHE_VARIABLE: str(cold)}
+
+
 def _coverage_of(catalogue: Catalogue, claim_id: str, precisions: Sequence[int]) -> dict:
     module = catalogue.claims[claim_id][0]
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
             [sys.executable, "-P", "-c", COVERAGE_SCRIPT, module, claim_id,
              json.dumps(list(precisions)), str(THEORY / "*.py")],
-            cwd=scratch, capture_output=True, text=True, check=False)
+            cwd=scratch, capture_output=True, text=True, check=False,
+            env=os.environ | _cold_derivations(Path(scratch)))
     if done.returncode != 0:
         raise RuntimeError(f"coverage run of {claim_id} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -198,21 +219,39 @@ def build_coverage(catalogue: Catalogue, precisions: Sequence[int], jobs: int) -
         (ROOT / path).read_text(), path, [int(line) for line in lines])]
         for path, lines in lines_map.items()}
     return {"key": sources_key(precisions), "precisions": list(precisions),
+            "cold_derivations": True,
             "seconds": round(time.perf_counter() - started, 1),
             "claims": {c: {"passed": runs[c]["passed"], "seconds": round(runs[c]["seconds"], 2)}
                        for c in catalogue.claims},
             "lines": lines_map, "mutants": mutants}
 
 
-def load_coverage(path: Path, catalogue: Catalogue, jobs: int, rebuild: bool) -> dict:
-    """The cached coverage map if its key matches the current sources, else a new one."""
+def load_coverage(path: Path, catalogue: Catalogue, jobs: int, rebuild: bool,
+                  reuse: bool = False) -> dict:
+    """The cached coverage map if its key matches the current sources, else a new one.
+    With ``reuse``, a map made before ``claims/`` changed is kept as long as ``theory/``
+    gives the same mutants on the same lines (the ids stay valid)."""
     key = sources_key(DEFAULT_PRECISIONS)
     if path.exists() and not rebuild:
         cached = json.loads(path.read_text())
-        if cached.get("key") == key:
+        if not cached.get("cold_derivations"):
+            print(f"{path.name}: made with a warm derivation cache (derivation lines "
+                  f"missing); re-running it", file=sys.stderr)
+        elif cached.get("key") == key:
             return cached
-        print(f"{path.name}: sources changed since the coverage pass; re-running it",
-              file=sys.stderr)
+        elif reuse:
+            current = {p: [m.to_json() for m in enumerate_mutants(
+                (ROOT / p).read_text(), p, [int(line) for line in lines])]
+                for p, lines in cached["lines"].items()}
+            if current != cached["mutants"]:
+                raise SystemExit(f"{path.name}: theory/ changed since the coverage pass; "
+                                 f"--reuse-coverage cannot keep it")
+            print(f"{path.name}: claims/ changed since the coverage pass; reusing it "
+                  f"(--reuse-coverage: theory/ gives the same mutants)", file=sys.stderr)
+            return cached
+        else:
+            print(f"{path.name}: sources changed since the coverage pass; re-running it",
+                  file=sys.stderr)
     data = build_coverage(catalogue, DEFAULT_PRECISIONS, jobs)
     path.write_text(json.dumps(data, indent=1) + "\n")
     return data
@@ -479,6 +518,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--family-precision", action="append", default=[],
                         metavar="FAMILY=BITS,BITS",
                         help="another ladder for one family, e.g. SP=53,113 (repeatable)")
+    parser.add_argument("--ids", nargs="+", metavar="ID",
+                        help="only these mutant ids; an argument ending in .json stands for "
+                        "the survivors of that earlier --out file")
+    parser.add_argument("--reuse-coverage", action="store_true",
+                        help="keep a coverage map made before claims/ changed if theory/ is "
+                        "unchanged (to re-run survivors after a check was strengthened; a "
+                        "claim that newly covers a line is not seen)")
     parser.add_argument("--dry-run", action="store_true", help="list the mutants only")
     parser.add_argument("--out", type=Path, default=Path("mutation-results.json"),
                         help="results JSON (default mutation-results.json)")
@@ -499,6 +545,18 @@ def _ladders(args: argparse.Namespace, families: Sequence[str]) -> dict[str, tup
         family, _, bits = item.partition("=")
         ladders[family.upper()] = tuple(sorted({int(b) for b in bits.split(",")}))
     return ladders
+
+
+def _wanted_ids(items: Sequence[str]) -> set[str]:
+    """Mutant ids; an item ending in .json gives the survivors of that results file."""
+    wanted: set[str] = set()
+    for item in items:
+        if item.endswith(".json"):
+            records = json.loads(Path(item).read_text())["mutants"]
+            wanted.update(r["id"] for r in records if r["status"] == "survived")
+        else:
+            wanted.add(item)
+    return wanted
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -523,10 +581,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_clean()
     catalogue = Catalogue.load()
     coverage = load_coverage(args.coverage_file, catalogue, max(args.jobs, 1),
-                             args.rebuild_coverage)
+                             args.rebuild_coverage, args.reuse_coverage)
     files = {Path(f).as_posix() for f in args.files} if args.files else None
     groups, weights = candidates(coverage, catalogue, args.families, files)
-    chosen = select(groups, weights, None if args.all else args.count, args.seed)
+    if args.ids:
+        wanted = _wanted_ids(args.ids)
+        chosen = [c for group in groups.values() for c in group if c.mutant.id in wanted]
+        missing = wanted - {c.mutant.id for c in chosen}
+        if missing:
+            raise SystemExit(f"not mutants of covered lines: {', '.join(sorted(missing))}")
+    else:
+        chosen = select(groups, weights, None if args.all else args.count, args.seed)
     ladders = _ladders(args, sorted(groups))
     sources = {path: (ROOT / path).read_text() for path in coverage["lines"]}
     to_run, listed = split_equivalent([c.mutant for c in chosen], equivalent)
@@ -564,7 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "schema": SCHEMA, "commit": subprocess.run(
                 ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                 check=False).stdout.strip(), "seed": args.seed,
-            "count": None if args.all else args.count,
+            "count": None if args.all or args.ids else args.count,
+            "ids": bool(args.ids),
             "families": sorted(args.families) if args.families else None, "jobs": args.jobs,
             "precisions": {f: list(b) for f, b in ladders.items()},
             "coverage_key": coverage["key"], "complete": len(results) == len(to_run),

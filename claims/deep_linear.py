@@ -213,6 +213,9 @@ DL4_CASES = (
     {"s": "2", "u0": "0.1", "depth": 4, "tau": "1.5"},
     {"s": "1", "u0": "0.2", "depth": 6, "tau": "1"},
 )
+#: m = 2, the lower end of the statement's range (chain_time takes DL1's logistic branch
+#: there); every rung, not in the certificate (its ₂F₁ form has 1/(1 − p) with p = 1).
+DL4_TWO_FACTOR_CASES = ({"s": "1.5", "u0": "0.1", "depth": 2, "tau": "0.5"},)
 #: Deep chains integrated at 53 bits only (a 64-factor product at 256 bits adds nothing new).
 DL4_DEEP_CASES = ({"s": "1", "u0": "0.01", "depth": 16, "tau": "1"},
                   {"s": "1", "u0": "0.01", "depth": 64, "tau": "1"})
@@ -236,7 +239,7 @@ def _chain_product(variables):
 
 
 def _measure_dl4(bits: int, series: dict) -> PrecisionRun:
-    cases = DL4_CASES + (DL4_DEEP_CASES if bits == 53 else ())
+    cases = DL4_TWO_FACTOR_CASES + DL4_CASES + (DL4_DEEP_CASES if bits == 53 else ())
     comparison, steps = Comparison(bits), 0
     with theory_precision(bits):
         for case in cases:
@@ -583,14 +586,14 @@ CLAIMS = (
                   "lr((1, 1-p \";\" 2-p \";\" u/s)), quad p = 2 - 2/m",
         theory="theory.deep_linear.chain_time (hyperexpanded derivative checked for m = 3, 4, "
                "6) and chain_time_asymptotic",
-        experiment="balanced scalar chains of m = 3, 4, 6 weights (and 16, 64 at 53 bits); "
+        experiment="balanced scalar chains of m = 2, 3, 4, 6 weights (and 16, 64 at 53 bits); "
                    "times at which the product crosses u0 + (s − u0)·{0.3, 0.6, 0.9}; the "
                    "asymptotic form's relative gap for m = 8 … 8192. Certificate: the crossing "
                    "times of the m = 3, 4, 6 chains enclosed in Arb balls against "
                    "(τ/m)(F(uf) − F(u0)) in balls (₂F₁ by Arb's hypgeom_2f1)",
         comparison="crossing times: " + _TRAJECTORY_BUDGET + "; asymptotic gap: fitted slope "
                    "in m (with a 1/m correction term), 99% interval must contain −1",
-        parameters={"cases": DL4_CASES, "deep_cases": DL4_DEEP_CASES,
+        parameters={"cases": DL4_TWO_FACTOR_CASES + DL4_CASES, "deep_cases": DL4_DEEP_CASES,
                     "rate_depths": DL4_RATE_DEPTHS, "rate_cases": DL4_RATE_CASES},
         measure=_measure_dl4, checks=(_identities("dl4_identities"),),
         certify=_certifier("DL4"),

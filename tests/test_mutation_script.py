@@ -151,3 +151,20 @@ def test_equivalent_list_is_subtracted_from_the_denominator(tmp_path):
     listed.write_text(json.dumps({"theory/toy.py:1:0:int_inc": ""}))
     with pytest.raises(ValueError, match="non-empty reason"):
         mutants.load_equivalent(listed)
+
+
+def test_catalogue_maps_every_builtin_claim_and_theory_module():
+    catalogue = mutation.Catalogue.load()
+    from flowcert.claims.registry import builtin_index
+    assert set(catalogue.claims) == set(builtin_index())
+    assert catalogue.family_of("theory/deep_linear.py") == "DL"
+    assert catalogue.family_of("theory/evaluation.py") == mutation.SHARED
+
+
+def test_wanted_ids_reads_the_survivors_of_a_results_file(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"mutants": [
+        {"id": "theory/toy.py:9:4:neg_add", "status": "survived"},
+        {"id": "theory/toy.py:9:6:int_inc", "status": "killed"}]}))
+    assert mutation._wanted_ids([str(results), "theory/toy.py:1:0:int_inc"]) == {
+        "theory/toy.py:9:4:neg_add", "theory/toy.py:1:0:int_inc"}
