@@ -200,16 +200,19 @@ CV2_SAMPLES = 400_000
 
 def _cv2_symbolic(_series: dict) -> Finding:
     """Derived (Gaussian-moment expansion) minus stated moments, exactly 0 at L = 3…8; at
-    L = 2 the E H_ij residual must survive (the statement says L ≥ 3)."""
+    L = 2 the E H_ij residual must be −xy (the statement says L ≥ 3): by hand, H₁₂ =
+    ∂²/∂w₁∂w₂ ½(y − xw₁w₂)² = −xy + 2x²w₁w₂ and E w₁w₂ = 0. This is the only moment that is
+    odd in x and in y, so it alone fixes their signs in the derivation."""
     residuals = curvature.chain_moment_residuals(CV2_SYMBOLIC_DEPTHS)
     nonzero = {key: value for key, value in residuals.items() if value != 0}
     at_two = curvature.chain_moment_residuals((2,))[2, "E H_ij"]
-    return Finding(not nonzero and at_two != 0, [
+    expected = -curvature.x * curvature.y
+    return Finding(not nonzero and sp.expand(at_two - expected) == 0, [
         f"symbolic: derived − stated moment = 0 for all four moments at L = "
         f"{CV2_SYMBOLIC_DEPTHS[0]}…{CV2_SYMBOLIC_DEPTHS[-1]}" if not nonzero else
         f"symbolic: NONZERO residuals {nonzero}",
-        f"L = 2 (outside the stated L ≥ 3): E H_12 − 0 = {at_two} (the term −xy of the "
-        f"residual survives, as the restriction says)"])
+        f"L = 2 (outside the stated L ≥ 3): E H_12 − 0 = {at_two} (must be −xy, computed "
+        f"by hand: the residual survives, as the restriction says)"])
 
 
 def _observe_cv2(law: str = "gaussian") -> dict:

@@ -165,11 +165,13 @@ def _layer_sum_residual() -> sp.Expr:
 
 def _synflow_residuals(with_bias: bool) -> list[sp.Expr]:
     """Σ_ij |W_l|_ij ∂R/∂|W_l|_ij − synflow_layer_sums(R, bias score sums)[l] for every
-    layer of R = 1ᵀ z_3, z_l = |W_l| z_{l−1} + |b_l|, z_0 = 1, with 2×2 layers (SF5)."""
+    layer of R = 1ᵀ z_3, z_l = |W_l| z_{l−1} + |b_l|, with 2×2 layers (SF5). The input z_0
+    is a symbolic positive vector, so the identity is proved for SynFlow's z_0 = 1 and every
+    other positive input at once."""
     layers = [sp.Matrix(2, 2, sp.symbols(f"u{k}_1:5", positive=True)) for k in (1, 2, 3)]
     biases = [sp.Matrix(sp.symbols(f"c{k}_1:3", positive=True)) if with_bias
               else sp.zeros(2, 1) for k in (1, 2, 3)]
-    hidden = sp.Matrix([1, 1])
+    hidden = sp.Matrix(sp.symbols("x_1:3", positive=True))
     for weight, bias in zip(layers, biases, strict=True):
         hidden = weight * hidden + bias
     score = sum(hidden)
