@@ -113,7 +113,10 @@ class PropertyCheck:
 
 
 def symbolic_checks(results: Mapping[str, bool]) -> Finding:
-    """A Finding from named symbolic identities (each True when it holds)."""
+    """A Finding from named symbolic identities (each True when it holds); none at all fails
+    (a claim that declares symbolic checks and finds none of its own checks nothing)."""
+    if not results:
+        return Finding(False, ["no symbolic identity found for this claim: vacuous check"])
     failed = [name for name, ok in results.items() if not ok]
     return Finding(not failed, [f"{len(results) - len(failed)}/{len(results)} symbolic "
                                 f"identities hold" + (f"; FAILED: {'; '.join(failed)}"

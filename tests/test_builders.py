@@ -16,6 +16,7 @@ from flowcert.claims.builders import (
     NullModel,
     exact_claim,
     qualitative_claim,
+    symbolic_checks,
 )
 from flowcert.claims.comparison import Comparison
 
@@ -133,3 +134,10 @@ def test_malformed_declarations_are_one_line_errors(changes, message):
 def test_an_exact_claim_needs_a_measure_or_a_fit():
     with pytest.raises(ClaimDefinitionError, match="needs a measure, a fit or a check"):
         exact_claim(id="XX7", **TEXT)
+
+
+def test_symbolic_checks_fail_when_a_claim_finds_none_of_its_identities():
+    assert symbolic_checks({"a": True, "b": True}).passed
+    assert not symbolic_checks({"a": True, "b": False}).passed
+    empty = symbolic_checks({})     # e.g. a claim id that matches no identity name
+    assert not empty.passed and "vacuous" in empty.evidence[0]
