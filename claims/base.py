@@ -13,6 +13,7 @@ verdicts of the claim's null models, and the arrays a figure needs.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -139,6 +140,19 @@ class Sharpness:
         return {"perturbation": self.perturbation,
                 "perturbed_verdict": "pass" if self.perturbed_passed else "fail",
                 "evidence": self.evidence}
+
+
+#: Words an evidence line uses when a criterion is not met: a tolerance exceeded, a bound
+#: violated, a criterion answered "NO"/"NOT", a vacuous or raising check, a null model or a
+#: perturbed closed form that passes, a refuted certificate.
+_ALARM = re.compile(r"EXCEEDED|VIOLATED|\bNOT?\b|MISMATCH|did not shrink|vacuous|raised"
+                    r"|PASSES|REFUTED|fails:|no growth|could not")
+
+
+def failing_line(evidence: Sequence[str]) -> str:
+    """The evidence line that says why a claim failed: the first alarming one, else the last."""
+    lines = list(evidence) or ["no evidence recorded"]
+    return next((line for line in lines if _ALARM.search(line)), lines[-1])
 
 
 @dataclass

@@ -400,7 +400,7 @@ def _check_gc2(observation: dict) -> Finding:
             f"{case['label']}: μ = {case['mu']:.3g}, L = {case['L']:.3g}, η = "
             f"{case['eta']:.3g} (exact supremum on the ball ‖w − w*‖ ≤ ‖w₀ − w*‖ that SGD never "
             f"leaves), α = {case['step']:.4g}, ρ = {case['rho']:.6f}; exact E F(w_T) ≤ bound at "
-            f"every T ≤ {len(expected) - 1}: {'yes' if holds else 'NO'}; tightness max_(T≥1) "
+            f"every T ≤ {len(expected) - 1}: {'yes' if holds else 'NO'}; tightness $max_(T >= 1)$ "
             f"E F/bound = {expected[worst] / bound[worst]:.3g} at T = {worst}")
         for t in case["check_times"]:
             simulated = case["simulated"][:, t]

@@ -152,10 +152,11 @@ def _eos1_classification(series: dict) -> Finding:
                                                              or predicted_converges)
         passed &= ok
         lines.append(f"{name} spectrum, ηλ_max = {step * max(eigenvalues):.4f}: "
-                     f"‖x_K‖/‖x_(K/2)‖ = {growth:.3g} over K = {EOS1_LONG_STEPS} steps "
+                     f"$norm(x_K) \\/ norm(x_(K\\/2))$ = {growth:.3g} over K = "
+                     f"{EOS1_LONG_STEPS} steps "
                      f"({'converges' if observed_converges else 'diverges'}; predicted "
-                     f"{'converges' if predicted_converges else 'diverges'}), |cos(x_K, "
-                     f"v_top)| = {alignment:.6f} (predicted along top: {predicted_top}) "
+                     f"{'converges' if predicted_converges else 'diverges'}), $|cos(x_K, "
+                     f"v_\"top\")|$ = {alignment:.6f} (predicted along top: {predicted_top}) "
                      f"({'ok' if ok else 'MISMATCH'})")
     return Finding(passed, lines)
 

@@ -156,7 +156,8 @@ def _verdict_table(document: dict) -> str:
 
 
 def _summary_screen(document: dict) -> str:
-    """One screen: verdicts per family, then each failing claim with its last evidence line."""
+    """One screen: verdicts per family, then each failing claim with the line saying why."""
+    from flowcert.claims.base import failing_line
     families: dict[str, list[dict]] = {}
     for entry in document["claims"]:
         families.setdefault(entry["family"], []).append(entry)
@@ -166,8 +167,7 @@ def _summary_screen(document: dict) -> str:
         lines.append(f"{family:<8}{len(entries):>7}{len(entries) - failed:>6}{failed:>6}")
     for entry in document["claims"]:
         if entry["verdict"] == "fail":
-            reason = entry["evidence"][-1] if entry["evidence"] else "no evidence recorded"
-            lines.append(f"FAIL {entry['id']}: {reason}")
+            lines.append(f"FAIL {entry['id']}: {failing_line(entry['evidence'])}")
     summary = document["summary"]
     retried = document["executor"].get("retried") or []
     lines.append(f"{summary['passed']} passed, {summary['failed']} failed"

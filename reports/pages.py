@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from flowcert.claims.base import Claim, ClaimClass, Outcome
+from flowcert.claims.base import Claim, ClaimClass, Outcome, failing_line
 from flowcert.reports.markup import typst_markup
 from flowcert.reports.typst_math import to_typst
 from flowcert.theory.derivations import Derivation
@@ -130,13 +130,8 @@ def worst_error(outcome: Outcome) -> str:
 
 
 def failing_reason(outcome: Outcome) -> str:
-    """The evidence line that says why a claim failed (the first alarming one, else the
-    last line), shortened for a table cell."""
-    alarms = ("EXCEEDED", "VIOLATED", "NOT ", "did not shrink", "vacuous", "raised",
-              "PASSES", "REFUTED", "fails:", "no growth", "could not")
-    lines = outcome.evidence or ["no evidence recorded"]
-    reason = next((line for line in lines if any(alarm in line for alarm in alarms)),
-                  lines[-1])
+    """The evidence line that says why a claim failed, shortened for a table cell."""
+    reason = failing_line(outcome.evidence)
     return reason if len(reason) <= REASON_CHARACTERS else reason[:REASON_CHARACTERS - 1] + "…"
 
 
@@ -274,8 +269,8 @@ def sharpness_section(claim: Claim, outcome: Outcome) -> str:
     if outcome.sharpness is not None:
         parts += [f"- {prose(line)}" for line in outcome.sharpness.evidence]
     for null in outcome.null_models:
-        detail = prose(null.evidence[-1]) if null.evidence else ""
-        parts.append(f"- null model “{escape(null.name)}” ({escape(null.description)}): "
+        detail = prose(failing_line(null.evidence)) if null.evidence else ""
+        parts.append(f"- null model “{prose(null.name)}” ({prose(null.description)}): "
                      f"#verdict(\"{null.verdict}\") — {detail}")
     if not parts:
         kind = "null model" if claim.claim_class in (ClaimClass.QUALITATIVE,

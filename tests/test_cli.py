@@ -84,12 +84,17 @@ def test_report_summary_fits_one_screen_and_names_each_failure(capsys, tmp_path)
     assert lines[-2] == "2 passed, 0 failed" and lines[-1].startswith("wrote ")
 
 
-def test_report_summary_lists_a_failing_claim_with_its_last_evidence():
+def test_report_summary_names_the_line_that_says_why_a_claim_failed():
     from flowcert.reports.cli import _summary_screen
-    document = {"summary": {"claims": 2, "passed": 1, "failed": 1}, "executor": {"retried": []},
+    document = {"summary": {"claims": 3, "passed": 1, "failed": 2}, "executor": {"retried": []},
                 "claims": [{"id": "A1", "family": "A", "verdict": "pass", "evidence": []},
                            {"id": "B1", "family": "B", "verdict": "fail",
-                            "evidence": ["first", "error 1e-3 exceeds 1e-9"]}]}
+                            "evidence": ["first", "error 1e-3 exceeds 1e-9"]},
+                           # as EOS3: the failing criterion, then a null-model line after it
+                           {"id": "B2", "family": "B", "verdict": "fail",
+                            "evidence": ["(a) bound: holds", "(b) trend: NO significant increase",
+                                         "null model “θ₀”: fails, as it must"]}]}
     lines = _summary_screen(document).splitlines()
-    assert "FAIL B1: error 1e-3 exceeds 1e-9" in lines
-    assert lines[-1] == "1 passed, 1 failed"
+    assert "FAIL B1: error 1e-3 exceeds 1e-9" in lines   # no alarm word: the last line
+    assert "FAIL B2: (b) trend: NO significant increase" in lines
+    assert lines[-1] == "1 passed, 2 failed"

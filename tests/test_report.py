@@ -11,11 +11,11 @@ import typst
 from pypdf import PdfReader
 from scipy import stats
 
-from flowcert.claims.base import Outcome, PrecisionRun, RateFit
+from flowcert.claims.base import NullModelResult, Outcome, PrecisionRun, RateFit
 from flowcert.claims.registry import CLAIMS, get_claim
 from flowcert.claims.statistics import DISTRIBUTION_POINTS, distribution_series
 from flowcert.reports import figures
-from flowcert.reports.pages import escape
+from flowcert.reports.pages import PREAMBLE, escape, sharpness_section
 from flowcert.reports.pdf import WORK_PRECISION_PATH, write_report
 from flowcert.reports.results import results_document
 
@@ -35,6 +35,21 @@ def test_escape_neutralises_markup(tmp_path: Path):
     pdf.write_bytes(typst.compile(str(source)))
     text = PdfReader(pdf).pages[0].extract_text()
     assert "#let" in text and "$y$" in text and "*c*" in text
+
+
+def test_null_model_text_is_typeset_and_names_why_it_fails(tmp_path: Path):
+    """A null model's description is claim prose ($…$ math typeset, not printed raw), and the
+    line shown is the one saying why the null model fails, not merely its last."""
+    null = NullModelResult("uniform weights", "$w_i$ uniform on $[-sqrt(3), sqrt(3)]$", False,
+                           ["slope -0.45 (NOT contained)", "figure data written"])
+    section = sharpness_section(get_claim("CV1"), Outcome("CV1", True, null_models=[null]))
+    source = tmp_path / "sharpness.typ"
+    source.write_text(PREAMBLE + section)
+    pdf = tmp_path / "sharpness.pdf"
+    pdf.write_bytes(typst.compile(str(source)))
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "$" not in text and "sqrt" not in text and "√" in text
+    assert "NOT contained" in text and "figure data written" not in text
 
 
 def test_report_shows_ids_verdicts_and_failures(tmp_path: Path):

@@ -175,6 +175,13 @@ def test_invalid_arguments_raise():
         curvature.chain_log_mean(0, 1.0)
     with pytest.raises(ValueError, match="width"):
         curvature.relu_ratio_law(0)
+    for count in (2.5, mpmath.mpf("2.5"), True):  # an integer count only (not 2.5, not a bool)
+        with pytest.raises(ValueError, match="depth"):
+            curvature.chain_log_variance(count)
+        with pytest.raises(ValueError, match="width"):
+            curvature.layer_log_variance(count)
+    # an integral mpf is a count (Lπ²/8 at L = 3; a few units of rounding at 53 bits)
+    assert abs(curvature.chain_log_variance(mpmath.mpf(3)) - 3 * mpmath.pi ** 2 / 8) < 1e-14
     with pytest.raises(ValueError, match="scale"):
         curvature.layer_log_mean(4, -1.0)
     with pytest.raises(ValueError, match="offset"):
