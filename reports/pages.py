@@ -146,6 +146,14 @@ def _result_cell(outcome: Outcome) -> str:
     return "—"
 
 
+def _provenance_cell(provenance: str) -> str:
+    """"P" or "D" in the table's size, a qualifier ("P, direction only") below it, smaller:
+    a long qualifier must not widen the column at the expense of the claim's title."""
+    letter, _, qualifier = provenance.partition(",")
+    return escape(letter) + (f" \\ #text(size: 7pt)[{escape(qualifier.strip())}]"
+                             if qualifier else "")
+
+
 def summary_table(claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> str:
     rows, family = [], None
     for claim, outcome in zip(claims, outcomes, strict=True):
@@ -156,7 +164,7 @@ def summary_table(claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> str:
         certificate = (f" #badge(\"{outcome.certificate['status']}\")"
                        if outcome.certificate else "")
         rows.append(f"[#link({_label(claim.id)})[{claim.id}]], [{escape(claim.claim_class)}], "
-                    f"[{escape(claim.provenance)}], [{prose(claim.title)}], "
+                    f"[{_provenance_cell(claim.provenance)}], [{prose(claim.title)}], "
                     f"[#verdict(\"{outcome.verdict}\"){certificate}], "
                     f"[#text(size: 7.5pt)[{_result_cell(outcome)}]], "
                     f"[#pageof({_label(claim.id)})],")
@@ -164,7 +172,7 @@ def summary_table(claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> str:
     return f"""
 = Summary
 #[#set par(justify: false)
-#table(columns: (auto, auto, auto, 1fr, auto, 30%, auto), inset: 3.5pt,
+#table(columns: (auto, auto, 10%, 1fr, auto, 27%, auto), inset: 3.5pt,
   stroke: 0.4pt + gray,
   table.header([*id*], [*class*], [*prov.*], [*claim*], [*verdict*],
                [*worst rel. error (ladder) · or why it fails*], [*page*]),

@@ -152,8 +152,8 @@ def self_checks() -> dict[str, bool]:
         "KR3 h_D odd (D = 2, 3, 4, 5, 6 and symbolic D > 2)":
             all(_is_zero(h_expression(d).subs(s, -s) + h_expression(d))
                 for d in (2, 3, 4, 5, 6, None)),
-        "KR3 h_D increasing: $h_D' = p[(1-s)^(-p-1) + (1+s)^(-p-1)] > 0$ on (−1, 1), p > 0; "
-        "$h_2' = 2 cosh s > 0$": _increasing_check(),
+        "KR3 h_D increasing: $h'_D = p[(1-s)^(-p-1) + (1+s)^(-p-1)] > 0$ on (−1, 1), p > 0; "
+        "$h'_2 = 2 cosh s > 0$": _increasing_check(),
         "KR2 Legendre envelope: ∂/∂s [z s − H_D(s)] = 0 at z = h_D(s), so q_D′ = h_D⁻¹":
             all(_is_zero((z - sp.diff(potential_expression(d), s)).subs(z, h_expression(d)))
                 for d in (2, 3, 4, None)),
