@@ -205,6 +205,9 @@ def _perturbation_test(runs: Sequence[PrecisionRun], fits: Sequence[RateFit]) ->
 
 
 def _format(value: float | None) -> str:
+    """A detectable perturbation; 0 means the unperturbed comparison already fails."""
+    if value == 0:
+        return "— (fails unperturbed)"
     return "—" if value is None else f"{value:.1g}"
 
 

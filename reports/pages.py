@@ -263,7 +263,7 @@ def _run_table(outcome: Outcome) -> str:
         f"[{r.precision_bits}], [{r.max_abs_error:.3g}], [{r.max_rel_error:.3g}], "
         f"[{r.tolerance:.3g}], [{r.steps if r.steps is not None else '—'}], "
         f"[{'ok' if r.passed else 'EXCEEDED'}], "
-        f"[{'—' if r.detects is None else f'{r.detects:.1g}'}],\n" for r in outcome.runs)
+        f"[{'—' if not r.detects else f'{r.detects:.1g}'}],\n" for r in outcome.runs)
     return f"""
 #table(columns: 7, inset: 3pt, stroke: 0.4pt + gray,
   table.header([*bits*], [*max abs. error*], [*max rel. error*], [*tolerance*], [*steps*],

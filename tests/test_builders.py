@@ -79,6 +79,13 @@ def test_exact_claim_passes_and_proves_it_can_fail():
     assert [run.detects for run in outcome.runs][1] == pytest.approx(1e-30, rel=1e-2)
 
 
+def test_a_closed_form_that_already_fails_is_said_to_fail_unperturbed():
+    """Its detectable perturbation is 0; the evidence must not read "detects 0"."""
+    outcome = exact_claim(id="XX5", measure=_measure({53: 1e-3}), **TEXT).run((53,))
+    assert not outcome.passed
+    assert "53 bits — (fails unperturbed)" in outcome.sharpness.evidence[0]
+
+
 def test_a_check_too_loose_to_see_a_perturbation_is_vacuous():
     """Budgets of 1e-6 at every rung cannot see a 1e-9 error in the closed form."""
     def loose(bits, _series):
