@@ -27,6 +27,8 @@ from flowcert.claims.seeds import DEFAULT_SEED, SEED_VARIABLE
 from flowcert.reports.interrupts import submit_all, worker_pool
 
 DASK_RETRIES = 2
+#: How long to try reaching a Dask scheduler before giving up (dask.distributed time string).
+DASK_CONNECT_TIMEOUT = "5s"
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _run_dask(tasks, scheduler, notify) -> Execution:
         raise ValueError("--scheduler needs dask.distributed: pip install "
                          "'flowcert[dask]'") from None
     try:
-        client = Client(scheduler, timeout="5s")
+        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
     except OSError as error:
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     with client:

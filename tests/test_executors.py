@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from flowcert.reports import executors
 from flowcert.reports.executors import Task, run_tasks
 
 TASKS = [Task("DL1", (53,)), Task("DL7", (53,))]
@@ -99,7 +100,8 @@ def test_a_result_already_received_is_not_computed_again_when_its_worker_dies():
     assert sorted(finished) == ["DL2", "DL7"]
 
 
-def test_unreachable_scheduler_is_a_clear_error():
+def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", "0.5s")  # nothing listens on port 9
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
         run_tasks(TASKS, scheduler="tcp://127.0.0.1:9")
 
