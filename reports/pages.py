@@ -143,6 +143,10 @@ def _result_cell(outcome: Outcome) -> str:
     if outcome.null_models:
         return escape(f"{sum(not n.passed for n in outcome.null_models)}/"
                       f"{len(outcome.null_models)} null models fail")
+    if outcome.fits:
+        fit, more = outcome.fits[0], len(outcome.fits) - 1
+        return escape(f"slope {fit.slope:.4f} (predicted {fit.predicted:g})"
+                      + (f", {more} more fit{'s' if more > 1 else ''}" if more else ""))
     return "—"
 
 
@@ -175,7 +179,8 @@ def summary_table(claims: Sequence[Claim], outcomes: Sequence[Outcome]) -> str:
 #table(columns: (auto, auto, 10%, 1fr, auto, 27%, auto), inset: 3.5pt,
   stroke: 0.4pt + gray,
   table.header([*id*], [*class*], [*prov.*], [*claim*], [*verdict*],
-               [*worst rel. error (ladder) · or why it fails*], [*page*]),
+               [*result: worst rel. error (ladder), null models or fitted slope · why it
+                 fails*], [*page*]),
   {body}
 )]
 Provenance: P stated in the source; D derived for this project (a failing D claim is a

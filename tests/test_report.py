@@ -52,6 +52,13 @@ def test_null_model_text_is_typeset_and_names_why_it_fails(tmp_path: Path):
     assert "NOT contained" in text and "figure data written" not in text
 
 
+def test_summary_cell_of_a_passing_rate_claim_shows_its_slope():
+    from flowcert.reports.pages import _result_cell
+    fits = [RateFit("gap", "n", -0.4916, -0.5642, -0.4189, -0.5, [1, 2], [1, 1], 2, "m")] * 2
+    assert _result_cell(Outcome("SP4", True, fits=fits)) == \
+        "slope \\-0.4916 (predicted \\-0.5), 1 more fit"
+
+
 def test_report_shows_ids_verdicts_and_failures(tmp_path: Path):
     passing = get_claim("DL1")
     failing = get_claim("DL2")
